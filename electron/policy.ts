@@ -1,0 +1,131 @@
+// Pure security decisions for the Electron shell (which URLs and paths are trusted); no 'electron' import so unit tests can run them.
+import path from 'node:path';
+
+export const APP_SCHEME = 'app';
+export const APP_HOST = 'holdcell';
+/** Origin as Chromium serialises it for our standard scheme; Node's URL reports "null" for non-special schemes. */
+export const APP_ORIGIN = `${APP_SCHEME}://${APP_HOST}`;
+export const APP_ENTRY_URL = `${APP_ORIGIN}/index.html`;
+/** The one IPC channel between preload and main; preload.cts repeats it because a sandboxed preload cannot import. */
+export const IPC_CHANNEL = 'holdcell:rpc';
+
+/** Every app:// response carries it, so even a compromised asset cannot pull code or data from elsewhere. */
+export const CONTENT_SECURITY_POLICY = [
+  "default-src 'none'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data:",
+  "font-src 'self'",
+  "connect-src 'self'",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+  "object-src 'none'",
+].join('; ');
+
+// Long enough for any real advisory link, short enough that a confirmation dialog can show all of it.
+const MAX_EXTERNAL_URL_LENGTH = 2048;
+
+function parseUrl(url: string): URL | undefined {
+  try {
+    return new URL(url);
+  } catch {
+    return undefined;
+  }
+}
+
+/** True only for app://holdcell/... — no other host, no port, no credentials smuggled in front of the host. */
+export function isAllowedAppUrl(url: string): boolean {
+  const parsed = parseUrl(url);
+  return (
+    parsed !== undefined &&
+    parsed.protocol === `${APP_SCHEME}:` &&
+    parsed.hostname === APP_HOST &&
+    parsed.port === '' &&
+    parsed.username === '' &&
+    parsed.password === ''
+  );
+}
+
+export type ExternalUrlDecision =
+  | { allowed: true; /** normalised form: what the dialog shows and what is opened */ url: string; reason: string }
+  | { allowed: false; reason: string };
+
+export function externalUrlDecision(url: string): ExternalUrlDecision {
+  if (url.length > MAX_EXTERNAL_URL_LENGTH) return { allowed: false, reason: 'URL is too long to show for confirmation' };
+  // The URL parser silently strips or tolerates these, which lets a link look different from what it opens.
+  if (/[\s\u0000-\u001f\u007f-\u009f\\]/u.test(url)) {
+    return { allowed: false, reason: 'URL contains whitespace, control characters or backslashes' };
+  }
+  const parsed = parseUrl(url);
+  if (parsed === undefined) return { allowed: false, reason: 'URL is not well-formed' };
+  if (parsed.protocol !== 'https:') return { allowed: false, reason: `scheme ${parsed.protocol} is not allowed; only https: opens externally` };
+  if (!/^https:\/\/[^/]/iu.test(url)) return { allowed: false, reason: 'URL must start with https:// followed by a host' };
+  if (parsed.username !== '' || parsed.password !== '') {
+    return { allowed: false, reason: 'URL carries credentials (user:password@), which can disguise the real host' };
+  }
+  if (parsed.hostname === '') return { allowed: false, reason: 'URL has no host' };
+  return { allowed: true, url: parsed.href, reason: 'well-formed https URL' };
+}
+
+/**
+ * True when candidate (absolute, or relative to root) is root itself or lies below it after resolving `.` and `..`.
+ * Decoding is the caller's job (see resolveAppRequestPath): this works on filesystem paths only.
+ */
+export function isPathInside(root: string, candidate: string): boolean {
+  if (root === '' || candidate.includes('\0')) return false;
+  const base = path.resolve(root);
+  const target = path.resolve(base, candidate);
+  const relative = path.relative(base, target);
+  if (relative === '') return true;
+  return relative !== '..' && !relative.startsWith(`..${path.sep}`) && !path.isAbsolute(relative);
+}
+
+/** Maps an app:// request URL to a file below root, or undefined when it is foreign, malformed or escapes root. */
+export function resolveAppRequestPath(root: string, url: string): string | undefined {
+  if (!isAllowedAppUrl(url)) return undefined;
+  const segments: string[] = [];
+  // Decoded segment by segment: an encoded separator (%2F, %5C) or NUL must not become structure after decoding.
+  for (const raw of new URL(url).pathname.split('/')) {
+    let segment: string;
+    try {
+      segment = decodeURIComponent(raw);
+    } catch {
+      return undefined;
+    }
+    if (segment === '..' || /[/\\\0]/u.test(segment)) return undefined;
+    if (segment !== '' && segment !== '.') segments.push(segment);
+  }
+  const relative = segments.length === 0 ? 'index.html' : segments.join('/');
+  const file = path.resolve(root, relative);
+  return isPathInside(root, file) && file !== path.resolve(root) ? file : undefined;
+}
+
+const MIME_TYPES: Readonly<Record<string, string>> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.woff2': 'font/woff2',
+  '.json': 'application/json; charset=utf-8',
+  '.map': 'application/json; charset=utf-8',
+};
+
+/** With nosniff on, a wrong type breaks the asset rather than letting the browser guess; unknown types are inert bytes. */
+export function mimeTypeFor(file: string): string {
+  return MIME_TYPES[path.extname(file).toLowerCase()] ?? 'application/octet-stream';
+}
+
+/**
+ * Makes invisible or misleading characters visible (control, C1, bidi overrides, zero-width), so a confirmation
+ * dialog shows the URL that will really be opened.
+ */
+export function escapeForDisplay(text: string): string {
+  return text.replace(
+    /[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff]/gu,
+    (char) => `\\u{${char.codePointAt(0)?.toString(16).toUpperCase().padStart(4, '0') ?? ''}}`,
+  );
+}

@@ -1,0 +1,104 @@
+// The containers view: every engine's containers with state, creation time and risk badges, updated live.
+import type { AppClient } from '../../../../src/contract/app-contract.js';
+import { visibleContainers } from '../../../../src/capture/common/container-view.js';
+import type { EngineStatus } from '../../../../src/capture/common/containers.js';
+import { useHashParam } from '../../app/url-state.js';
+import { SafeText } from '../../ui/SafeText.js';
+import { RiskBadges } from './RiskBadges.js';
+import { useContainerView } from './use-container-view.js';
+
+function EngineBanner({ engine }: { engine: EngineStatus }) {
+  if (engine.state === 'connected') {
+    return (
+      <div className="engine engine-ok" data-engine-state="connected">
+        Engine <SafeText text={engine.engineId} /> at <SafeText text={engine.endpoint} /> · Docker{' '}
+        <SafeText text={engine.serverVersion ?? '?'} />
+      </div>
+    );
+  }
+  return (
+    <div className="engine engine-down" role="alert" data-engine-state={engine.state}>
+      {engine.state === 'connecting' ? 'Connecting to ' : 'Cannot reach '}
+      <SafeText text={engine.endpoint} />
+      {engine.error ? (
+        <>
+          : <SafeText text={engine.error} /> — retrying
+        </>
+      ) : null}
+    </div>
+  );
+}
+
+/** Creation time in UTC, to the second; the full nanosecond string stays in the tooltip. */
+function shortUtc(created: string): string {
+  return created.replace('T', ' ').replace(/\.\d+/, '').replace('Z', ' UTC');
+}
+
+export function ContainersView({ client }: { client: AppClient }) {
+  const { view, error } = useContainerView(client);
+  const [filter, setFilter] = useHashParam('q');
+  const containers = visibleContainers(view, filter);
+  return (
+    <section className="containers" aria-label="Containers">
+      <div className="engines">
+        {[...view.engines.values()].map((engine) => (
+          <EngineBanner key={engine.engineId} engine={engine} />
+        ))}
+        {error ? (
+          <div className="engine engine-down" role="alert">
+            <SafeText text={error} />
+          </div>
+        ) : null}
+      </div>
+      <div className="toolbar">
+        <input
+          type="search"
+          placeholder="Filter by name, id, image, state or risk"
+          aria-label="Filter containers"
+          value={filter}
+          onChange={(event) => setFilter(event.target.value)}
+        />
+        <span className="count" data-testid="container-count">
+          {containers.length} of {view.containers.size} containers
+        </span>
+      </div>
+      <table className="grid">
+        <thead>
+          <tr>
+            <th>Name</th>
+            <th>ID</th>
+            <th>Image</th>
+            <th>State</th>
+            <th>Created (UTC)</th>
+            <th>Risks</th>
+          </tr>
+        </thead>
+        <tbody>
+          {containers.map((container) => (
+            <tr key={`${container.engineId}/${container.id}`} data-container-id={container.id} data-state={container.state}>
+              <td>
+                <SafeText text={container.name} className="name" />
+              </td>
+              <td className="mono" title={container.id}>
+                {container.id.slice(0, 12)}
+              </td>
+              <td>
+                <SafeText text={container.image} />
+              </td>
+              <td>
+                <span className={`state state-${container.state}`}>{container.state}</span>
+              </td>
+              <td className="mono" title={container.created}>
+                {shortUtc(container.created)}
+              </td>
+              <td>
+                <RiskBadges risks={container.risks} />
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {view.containers.size === 0 ? <p className="muted empty">No containers on the connected engines.</p> : null}
+    </section>
+  );
+}

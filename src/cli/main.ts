@@ -1,0 +1,30 @@
+// The holdcell command line: the same host services as the workbench, without a UI.
+import { Command, CommanderError } from 'commander';
+import { HOLDCELL_VERSION } from '../host/config.js';
+import { registerPs } from './commands/ps.js';
+import { registerServe } from './commands/serve.js';
+import { printError } from './output.js';
+import { EXIT_FAILURE } from './run.js';
+
+export function buildProgram(): Command {
+  const program = new Command()
+    .name('holdcell')
+    .description('Incident response and forensics for containers: contain, preserve, analyse, timeline, report')
+    .version(HOLDCELL_VERSION)
+    .showHelpAfterError()
+    .exitOverride();
+  registerPs(program);
+  registerServe(program);
+  return program;
+}
+
+try {
+  await buildProgram().parseAsync(process.argv);
+} catch (error) {
+  if (error instanceof CommanderError) {
+    process.exitCode = error.exitCode;
+  } else {
+    printError(error instanceof Error ? error.message : String(error));
+    process.exitCode = EXIT_FAILURE;
+  }
+}

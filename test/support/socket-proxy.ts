@@ -1,0 +1,225 @@
+// Fault-injecting unix-socket proxy in front of the real Docker socket: stalls, cuts, corrupts or refuses streams.
+//
+// HoldCell's promise is that a broken stream yields an item marked incomplete, never a sealed bad one. Mocking
+// the Docker library could only fake that; this proxy breaks real engine bytes at the socket, so the whole stack
+// (dockerode, HTTP parsing, tar indexing, case store) meets the failure exactly as it would in the field.
+import net from 'node:net';
+import { mkdtemp, rm, unlink } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/**
+ * - pass:    bytes flow both ways untouched.
+ * - stall:   engine→client bytes are held back (sockets stay open); switching back to pass releases them in order.
+ * - cut:     each connection is destroyed once it has carried `faultAfterBytes` engine→client bytes in total.
+ * - corrupt: the engine→client byte at offset `faultAfterBytes` of each connection is bit-flipped, then pass.
+ * - refuse:  new connections are closed immediately (existing ones are left alone).
+ */
+export type ProxyMode = 'pass' | 'stall' | 'cut' | 'corrupt' | 'refuse';
+
+export interface SocketProxyOptions {
+  /** Unix socket path of the real engine, e.g. dockerSocketPath(). */
+  target: string;
+  /** Starting mode; default 'pass'. */
+  mode?: ProxyMode;
+  /**
+   * Byte offset (per connection, counted from its first engine→client byte) where 'cut' and 'corrupt' strike.
+   * Default 0. Note Node's global HTTP agent keeps connections alive, so counts span requests on one socket;
+   * pass `agent: false` to get one connection per request.
+   */
+  faultAfterBytes?: number;
+}
+
+export interface SocketProxy {
+  /** The proxy's unix socket (inside a private temp dir); point DOCKER_HOST=unix://<path> or socketPath at it. */
+  readonly path: string;
+  readonly mode: ProxyMode;
+  /** Changes the mode for new and already open connections; optionally moves the fault offset too. */
+  setMode(mode: ProxyMode, opts?: { faultAfterBytes?: number }): void;
+  /** Destroys every open connection (both sides), like an engine crash mid-stream. */
+  cutAll(): void;
+  /** Stops listening and destroys open connections, like an engine that went away. */
+  stop(): Promise<void>;
+  /** Listens again on the same path after stop(), like an engine that came back. */
+  start(): Promise<void>;
+  /** Number of client connections currently open. */
+  connections(): number;
+  /** stop() and remove the temp dir; call in afterAll. */
+  dispose(): Promise<void>;
+}
+
+interface Pair {
+  client: net.Socket;
+  upstream: net.Socket;
+  /** engine→client bytes already passed on (or counted as passed) on this connection. */
+  forwarded: number;
+  /** engine→client bytes held back while stalled. */
+  held: Buffer[];
+  /** Upstream ended while bytes were held: end the client once they are released. */
+  endAfterHeld: boolean;
+  /** Waiting for the client's 'drain' (normal backpressure, separate from a stall). */
+  awaitingDrain: boolean;
+}
+
+export async function startSocketProxy(options: SocketProxyOptions): Promise<SocketProxy> {
+  const dir = await mkdtemp(join(tmpdir(), 'hc-proxy-'));
+  const path = join(dir, 'engine.sock');
+  let mode: ProxyMode = options.mode ?? 'pass';
+  let faultAfterBytes = options.faultAfterBytes ?? 0;
+  const pairs = new Set<Pair>();
+
+  const destroyPair = (pair: Pair): void => {
+    pairs.delete(pair);
+    pair.client.destroy();
+    pair.upstream.destroy();
+  };
+
+  // Passes engine bytes to the client, applying the current fault. Returns false when the pair was destroyed.
+  const deliver = (pair: Pair, chunk: Buffer): boolean => {
+    let out = chunk;
+    if (mode === 'cut') {
+      const room = faultAfterBytes - pair.forwarded;
+      if (room <= 0) {
+        destroyPair(pair);
+        return false;
+      }
+      if (out.length >= room) {
+        // Write what fits, then drop the connection once it is flushed, so the client sees exactly N bytes.
+        pair.forwarded += room;
+        pair.client.write(out.subarray(0, room), () => destroyPair(pair));
+        pair.upstream.pause();
+        return false;
+      }
+    } else if (mode === 'corrupt') {
+      const at = faultAfterBytes - pair.forwarded;
+      if (at >= 0 && at < out.length) {
+        out = Buffer.from(out); // never mutate a buffer another reader might hold
+        out[at] = (out[at] ?? 0) ^ 0xff;
+      }
+    }
+    pair.forwarded += out.length;
+    if (!pair.client.write(out)) {
+      pair.awaitingDrain = true;
+      pair.upstream.pause();
+    }
+    return true;
+  };
+
+  // Releases held bytes when the mode is no longer 'stall' and resumes reading from the engine.
+  const release = (pair: Pair): void => {
+    if (mode === 'stall' || !pairs.has(pair)) return;
+    while (pair.held.length > 0) {
+      const chunk = pair.held.shift();
+      if (chunk && !deliver(pair, chunk)) return;
+    }
+    if (pair.endAfterHeld) {
+      pair.client.end();
+      return;
+    }
+    if (!pair.awaitingDrain) pair.upstream.resume();
+  };
+
+  const onConnection = (client: net.Socket): void => {
+    if (mode === 'refuse') {
+      client.destroy();
+      return;
+    }
+    // allowHalfOpen: Docker's hijacked streams (attach, exec) half-close; the proxy must not turn that into a cut.
+    const upstream = net.createConnection({ path: options.target, allowHalfOpen: true });
+    const pair: Pair = {
+      client,
+      upstream,
+      forwarded: 0,
+      held: [],
+      endAfterHeld: false,
+      awaitingDrain: false,
+    };
+    pairs.add(pair);
+
+    // client → engine: always forwarded (faults model the engine's side of the conversation).
+    client.pipe(upstream);
+
+    upstream.on('data', (chunk: Buffer) => {
+      if (mode === 'stall' || pair.held.length > 0) {
+        pair.held.push(chunk);
+        upstream.pause();
+        return;
+      }
+      deliver(pair, chunk);
+    });
+    upstream.on('end', () => {
+      if (pair.held.length > 0) pair.endAfterHeld = true;
+      else client.end();
+    });
+    client.on('drain', () => {
+      pair.awaitingDrain = false;
+      if (pair.held.length === 0 && mode !== 'stall') upstream.resume();
+    });
+
+    // Either side closing or failing takes the other down; errors here are expected outcomes, not test bugs.
+    const teardown = (): void => destroyPair(pair);
+    client.on('error', teardown);
+    upstream.on('error', teardown);
+    client.on('close', teardown);
+    upstream.on('close', () => {
+      // Let held bytes reach the client first if the engine closed cleanly while we were stalling.
+      if (pair.held.length === 0) teardown();
+    });
+  };
+
+  let server: net.Server | undefined;
+
+  const start = async (): Promise<void> => {
+    if (server) return;
+    // A socket file left by a crashed run would make listen() fail with EADDRINUSE.
+    await unlink(path).catch(() => undefined);
+    const s = net.createServer({ allowHalfOpen: true }, onConnection);
+    await new Promise<void>((resolve, reject) => {
+      s.once('error', reject);
+      s.listen(path, () => {
+        s.off('error', reject);
+        resolve();
+      });
+    });
+    server = s;
+  };
+
+  const cutAll = (): void => {
+    for (const pair of [...pairs]) destroyPair(pair);
+  };
+
+  const stop = async (): Promise<void> => {
+    const s = server;
+    server = undefined;
+    if (!s) return;
+    const closed = new Promise<void>((resolve) => s.close(() => resolve()));
+    cutAll();
+    await closed;
+  };
+
+  await start();
+
+  return {
+    path,
+    get mode() {
+      return mode;
+    },
+    setMode(next, opts) {
+      mode = next;
+      if (opts?.faultAfterBytes !== undefined) faultAfterBytes = opts.faultAfterBytes;
+      // Existing connections obey the new mode at once: a cut strikes now, a released stall flushes now.
+      for (const pair of [...pairs]) {
+        if (mode === 'cut' && pair.forwarded >= faultAfterBytes) destroyPair(pair);
+        else release(pair);
+      }
+    },
+    cutAll,
+    stop,
+    start,
+    connections: () => pairs.size,
+    async dispose() {
+      await stop();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
