@@ -1,13 +1,7 @@
 // Serves the built renderer over app://holdcell/ from one folder only, with a strict CSP on every response.
 import { readFile, realpath, stat } from 'node:fs/promises';
 import { protocol } from 'electron';
-import {
-  APP_SCHEME,
-  CONTENT_SECURITY_POLICY,
-  isPathInside,
-  mimeTypeFor,
-  resolveAppRequestPath,
-} from './policy.js';
+import { APP_SCHEME, CONTENT_SECURITY_POLICY, isPathInside, mimeTypeFor, resolveAppRequestPath } from './policy.js';
 
 /** Must run before app 'ready': Chromium fixes scheme privileges at startup. */
 export function registerAppSchemeAsPrivileged(): void {

@@ -1,6 +1,15 @@
 // Electron main process: app lifecycle and lock-down; all real work is delegated to the host over the IPC pipe.
 import { fileURLToPath } from 'node:url';
-import { app, BrowserWindow, dialog, session, shell, type MessageBoxOptions, type Session, type WebContents } from 'electron';
+import {
+  app,
+  BrowserWindow,
+  dialog,
+  session,
+  shell,
+  type MessageBoxOptions,
+  type Session,
+  type WebContents,
+} from 'electron';
 import { createHost } from '../src/host/create-host.js';
 import { loadHostConfig } from '../src/host/config.js';
 import { registerAppProtocol, registerAppSchemeAsPrivileged } from './app-protocol.js';
@@ -114,7 +123,9 @@ function start(): void {
       void offerExternal(url, contents);
       return { action: 'deny' };
     });
-    contents.on('render-process-gone', (_e, details) => log(`renderer gone: ${details.reason} (exit ${details.exitCode})`));
+    contents.on('render-process-gone', (_e, details) =>
+      log(`renderer gone: ${details.reason} (exit ${details.exitCode})`),
+    );
   });
 
   app.on('second-instance', () => {

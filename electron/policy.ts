@@ -52,15 +52,25 @@ export type ExternalUrlDecision =
   | { allowed: false; reason: string };
 
 export function externalUrlDecision(url: string): ExternalUrlDecision {
-  if (url.length > MAX_EXTERNAL_URL_LENGTH) return { allowed: false, reason: 'URL is too long to show for confirmation' };
-  // The URL parser silently strips or tolerates these, which lets a link look different from what it opens.
-  if (/[\s\u0000-\u001f\u007f-\u009f\\]/u.test(url)) {
-    return { allowed: false, reason: 'URL contains whitespace, control characters or backslashes' };
+  if (url.length > MAX_EXTERNAL_URL_LENGTH) {
+    return { allowed: false, reason: 'URL is too long to show for confirmation' };
+  }
+  // The URL parser silently strips or tolerates these (and IDNA drops format characters such as zero-width
+  // space), which lets a link look different from what it opens.
+  if (/[\s\p{Cc}\p{Cf}\\]/u.test(url)) {
+    return {
+      allowed: false,
+      reason: 'URL contains whitespace, control or invisible format characters, or backslashes',
+    };
   }
   const parsed = parseUrl(url);
   if (parsed === undefined) return { allowed: false, reason: 'URL is not well-formed' };
-  if (parsed.protocol !== 'https:') return { allowed: false, reason: `scheme ${parsed.protocol} is not allowed; only https: opens externally` };
-  if (!/^https:\/\/[^/]/iu.test(url)) return { allowed: false, reason: 'URL must start with https:// followed by a host' };
+  if (parsed.protocol !== 'https:') {
+    return { allowed: false, reason: `scheme ${parsed.protocol} is not allowed; only https: opens externally` };
+  }
+  if (!/^https:\/\/[^/]/iu.test(url)) {
+    return { allowed: false, reason: 'URL must start with https:// followed by a host' };
+  }
   if (parsed.username !== '' || parsed.password !== '') {
     return { allowed: false, reason: 'URL carries credentials (user:password@), which can disguise the real host' };
   }

@@ -68,7 +68,8 @@ export function createRpcClient<C extends ContractSpec>(contract: C, pipe: Messa
   const removeClose = pipe.onClose(() => shutDown('The connection to the HoldCell host was lost'));
 
   const call = (qualifiedName: string, input: unknown, options: CallOptions = {}): Promise<unknown> => {
-    if (closed) return Promise.reject(new ContractError('UNAVAILABLE', 'The connection to the HoldCell host is closed'));
+    if (closed)
+      return Promise.reject(new ContractError('UNAVAILABLE', 'The connection to the HoldCell host is closed'));
     const { signal, onProgress } = options;
     if (signal?.aborted) return Promise.reject(new ContractError('CANCELLED', `${qualifiedName} was cancelled`));
     const id = nextId();

@@ -38,7 +38,11 @@ export function createRpcServer<C extends ContractSpec>(
     return service?.[name] as (...args: unknown[]) => unknown;
   };
 
-  const validateInput = (id: string, schema: z.ZodType, input: unknown): { ok: true; value: unknown } | { ok: false } => {
+  const validateInput = (
+    id: string,
+    schema: z.ZodType,
+    input: unknown,
+  ): { ok: true; value: unknown } | { ok: false } => {
     const parsed = schema.safeParse(input);
     if (parsed.success) return { ok: true, value: parsed.data };
     const issue = parsed.error.issues[0];
@@ -68,7 +72,8 @@ export function createRpcServer<C extends ContractSpec>(
     try {
       const result = await implFor(qualifiedName)(checked.value, {
         signal: controller.signal,
-        progress: (progress: unknown) => !controller.signal.aborted && send({ t: 'progress', id, progress } as HostMessage),
+        progress: (progress: unknown) =>
+          !controller.signal.aborted && send({ t: 'progress', id, progress } as HostMessage),
       });
       if (controller.signal.aborted) throw new ContractError('CANCELLED', `${qualifiedName} was cancelled`);
       // The host checks its own answers: a drifted implementation fails loudly here, not in the renderer.
@@ -86,7 +91,12 @@ export function createRpcServer<C extends ContractSpec>(
     }
   };
 
-  const startSubscription = async (id: string, qualifiedName: string, spec: EventSpec, input: unknown): Promise<void> => {
+  const startSubscription = async (
+    id: string,
+    qualifiedName: string,
+    spec: EventSpec,
+    input: unknown,
+  ): Promise<void> => {
     const checked = validateInput(id, spec.input, input);
     if (!checked.ok) return;
     const controller = new AbortController();

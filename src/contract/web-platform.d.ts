@@ -13,7 +13,11 @@ interface AbortController {
   abort(reason?: unknown): void;
 }
 declare var AbortController: { prototype: AbortController; new (): AbortController };
-declare var AbortSignal: { prototype: AbortSignal; timeout(milliseconds: number): AbortSignal; abort(reason?: unknown): AbortSignal };
+declare var AbortSignal: {
+  prototype: AbortSignal;
+  timeout(milliseconds: number): AbortSignal;
+  abort(reason?: unknown): AbortSignal;
+};
 declare function structuredClone<T>(value: T): T;
 declare function queueMicrotask(callback: () => void): void;
 declare function setTimeout(callback: () => void, milliseconds?: number): unknown;

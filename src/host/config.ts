@@ -26,6 +26,8 @@ export function loadHostConfig(env: NodeJS.ProcessEnv, overrides: ConfigOverride
     ...(env.DOCKER_CERT_PATH ? { certPath: env.DOCKER_CERT_PATH } : {}),
   };
   const endpoint: DockerEndpoint =
-    address === undefined || address === '' ? { kind: 'unix', socketPath: DEFAULT_DOCKER_SOCKET } : parseDockerHost(address, tls);
+    address === undefined || address === ''
+      ? { kind: 'unix', socketPath: DEFAULT_DOCKER_SOCKET }
+      : parseDockerHost(address, tls);
   return { engines: [{ engineId: 'default', endpoint }], version: HOLDCELL_VERSION };
 }

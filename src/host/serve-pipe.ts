@@ -49,7 +49,8 @@ export function servePipe(
   };
   server = createRpcServer(appContract, implementation, pipe, {
     onDropped: (reason) => log(`dropped a malformed ${kind} message: ${reason}`),
-    onInternalError: (error, name) => log(`internal error in ${name}: ${error instanceof Error ? error.stack : String(error)}`),
+    onInternalError: (error, name) =>
+      log(`internal error in ${name}: ${error instanceof Error ? error.stack : String(error)}`),
   });
   return server;
 }

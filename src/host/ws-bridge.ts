@@ -139,7 +139,8 @@ export async function startWsBridge(options: WsBridgeOptions): Promise<WsBridge>
       refuse(reason);
       socket.end(`HTTP/1.1 ${status} ${status === 401 ? 'Unauthorized' : 'Forbidden'}\r\nConnection: close\r\n\r\n`);
     };
-    if (!isLoopback(request.socket.remoteAddress)) return reject(403, `from non-loopback ${request.socket.remoteAddress ?? '?'}`);
+    if (!isLoopback(request.socket.remoteAddress))
+      return reject(403, `from non-loopback ${request.socket.remoteAddress ?? '?'}`);
     if (url.pathname !== '/rpc') return reject(403, `to path ${url.pathname}`);
     if (request.headers.host !== url.host) return reject(403, `with Host "${request.headers.host ?? ''}"`);
     if (request.headers.origin !== origin) return reject(403, `from Origin "${request.headers.origin ?? '(none)'}"`);

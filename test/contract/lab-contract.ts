@@ -20,7 +20,11 @@ export const labContract = defineContract({
       input: z.object({ steps: z.number().int().min(1).max(1000) }),
       output: z.object({ completed: z.number() }),
     }),
-    drifted: method({ summary: 'returns output that breaks its own schema', input: z.object({}), output: z.object({ ok: z.boolean() }) }),
+    drifted: method({
+      summary: 'returns output that breaks its own schema',
+      input: z.object({}),
+      output: z.object({ ok: z.boolean() }),
+    }),
     crash: method({ summary: 'throws a plain Error', input: z.object({}), output: z.object({}) }),
     missing: method({ summary: 'throws NOT_FOUND', input: z.object({ id: z.string() }), output: z.object({}) }),
     ticks: event({

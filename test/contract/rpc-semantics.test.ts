@@ -71,7 +71,10 @@ describe.each([memoryTransport, websocketTransport])('the contract over the $nam
 
   it('given a long job, then progress events arrive in order before the result', async () => {
     const seen: number[] = [];
-    const result = await connection.client.api.lab.slow({ steps: 5 }, { onProgress: (progress) => seen.push(progress.done) });
+    const result = await connection.client.api.lab.slow(
+      { steps: 5 },
+      { onProgress: (progress) => seen.push(progress.done) },
+    );
     expect(result).toEqual({ completed: 5 });
     expect(seen).toEqual([0, 1, 2, 3, 4]);
   });

@@ -51,11 +51,18 @@ describe('the WebSocket bridge guarding the host', () => {
 
   it('given no token or a wrong one, then the upgrade is refused with 401', async () => {
     await expect(connectWsClient(`ws://127.0.0.1:${bridge.port}/rpc`, { Origin: origin })).rejects.toThrow('HTTP 401');
-    await expect(connectWsClient(rpcUrl(`${bridge.token.slice(0, -1)}x`), { Origin: origin })).rejects.toThrow('HTTP 401');
+    await expect(connectWsClient(rpcUrl(`${bridge.token.slice(0, -1)}x`), { Origin: origin })).rejects.toThrow(
+      'HTTP 401',
+    );
   });
 
   it('given another Origin (a page on another site, a look-alike, none at all), then the upgrade is refused', async () => {
-    for (const foreign of ['http://evil.example', `http://localhost:${bridge.port}`, 'null', `https://127.0.0.1:${bridge.port}`]) {
+    for (const foreign of [
+      'http://evil.example',
+      `http://localhost:${bridge.port}`,
+      'null',
+      `https://127.0.0.1:${bridge.port}`,
+    ]) {
       await expect(connectWsClient(rpcUrl(bridge.token), { Origin: foreign })).rejects.toThrow('HTTP 403');
     }
     await expect(connectWsClient(rpcUrl(bridge.token), {})).rejects.toThrow('HTTP 403');
@@ -63,7 +70,9 @@ describe('the WebSocket bridge guarding the host', () => {
   });
 
   it('given a DNS-rebinding Host header, then neither the page nor the socket is served', async () => {
-    await expect(connectWsClient(rpcUrl(bridge.token), { Origin: origin, Host: 'attacker.example' })).rejects.toThrow('HTTP 403');
+    await expect(connectWsClient(rpcUrl(bridge.token), { Origin: origin, Host: 'attacker.example' })).rejects.toThrow(
+      'HTTP 403',
+    );
     expect((await httpGet(bridge.port, '/', { Host: `attacker.example:${bridge.port}` })).status).toBe(421);
   });
 

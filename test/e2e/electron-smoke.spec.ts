@@ -79,8 +79,11 @@ test.describe('Electron shell', () => {
       const info = await page.evaluate(
         () =>
           new Promise<unknown>((resolve, reject) => {
-            const bridge = (globalThis as unknown as { holdcell: { send(m: unknown): void; onMessage(l: (m: unknown) => void): () => void } })
-              .holdcell;
+            const bridge = (
+              globalThis as unknown as {
+                holdcell: { send(m: unknown): void; onMessage(l: (m: unknown) => void): () => void };
+              }
+            ).holdcell;
             const timer = setTimeout(() => reject(new Error('no answer to system.info over IPC within 10 s')), 10_000);
             const off = bridge.onMessage((message) => {
               const reply = message as { t?: string; id?: string; output?: unknown };

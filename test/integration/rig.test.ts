@@ -26,12 +26,15 @@ interface PingResult {
 /** A real HTTP request over a unix socket; agent: false gives each request its own connection. */
 function get(socketPath: string, path: string, signal?: AbortSignal): Promise<PingResult> {
   return new Promise((resolve, reject) => {
-    const req = http.request({ socketPath, path, method: 'GET', agent: false, ...(signal ? { signal } : {}) }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
-      res.on('error', reject);
-    });
+    const req = http.request(
+      { socketPath, path, method: 'GET', agent: false, ...(signal ? { signal } : {}) },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+        res.on('error', reject);
+      },
+    );
     req.on('error', reject);
     req.end();
   });
@@ -44,7 +47,13 @@ afterAll(async () => {
 describe('the test images a responder investigates', () => {
   it('given setup.sh ran, then both test images exist and carry the test label', async () => {
     for (const image of Object.values(TEST_IMAGES)) {
-      const label = await docker(['image', 'inspect', '--format', `{{index .Config.Labels "${TEST_LABEL_KEY}"}}`, image]);
+      const label = await docker([
+        'image',
+        'inspect',
+        '--format',
+        `{{index .Config.Labels "${TEST_LABEL_KEY}"}}`,
+        image,
+      ]);
       expect(label.trim(), image).toBe('1');
     }
   });
@@ -60,7 +69,12 @@ describe('the test images a responder investigates', () => {
     expect(await dockerPsAllIds()).toContain(id);
 
     const [running, name, label] = (
-      await docker(['inspect', '--format', `{{.State.Running}} {{.Name}} {{index .Config.Labels "${TEST_LABEL_KEY}"}}`, id])
+      await docker([
+        'inspect',
+        '--format',
+        `{{.State.Running}} {{.Name}} {{index .Config.Labels "${TEST_LABEL_KEY}"}}`,
+        id,
+      ])
     )
       .trim()
       .split(' ');
@@ -78,11 +92,23 @@ describe('the test images a responder investigates', () => {
   it('given the debian image, then it holds a real dpkg database, checked inside the engine without extracting anything to the host', async () => {
     // dpkg-query reads /var/lib/dpkg/status; if the file were missing or fake it would list nothing.
     const out = await docker([
-      'run', '--rm', '--network', 'none', '--label', TEST_LABEL,
+      'run',
+      '--rm',
+      '--network',
+      'none',
+      '--label',
+      TEST_LABEL,
       TEST_IMAGES.debian,
       // "$@" hands the format through untouched, so the shell never expands dpkg's ${Package} fields.
-      'sh', '-c', 'test -f /var/lib/dpkg/status && exec dpkg-query "$@"', 'sh',
-      '-W', '-f', '${Package} ${Status}\n', 'bash', 'dpkg',
+      'sh',
+      '-c',
+      'test -f /var/lib/dpkg/status && exec dpkg-query "$@"',
+      'sh',
+      '-W',
+      '-f',
+      '${Package} ${Status}\n',
+      'bash',
+      'dpkg',
     ]);
     expect(out).toContain('bash install ok installed');
     expect(out).toContain('dpkg install ok installed');
@@ -127,7 +153,9 @@ describe('the socket proxy that breaks engine streams on purpose', () => {
   it('given stall mode, when a request waits on an AbortSignal, then it times out within about a second instead of hanging', async () => {
     proxy.setMode('stall');
     const started = Date.now();
-    await expect(get(proxy.path, '/_ping', AbortSignal.timeout(1000))).rejects.toMatchObject({ name: expect.stringMatching(/AbortError|TimeoutError/) });
+    await expect(get(proxy.path, '/_ping', AbortSignal.timeout(1000))).rejects.toMatchObject({
+      name: expect.stringMatching(/AbortError|TimeoutError/),
+    });
     expect(Date.now() - started).toBeLessThan(2500);
     proxy.setMode('pass');
     await expect(get(proxy.path, '/_ping')).resolves.toEqual({ status: 200, body: 'OK' });

@@ -5,7 +5,8 @@
 #   holdcell-test/debian:bookworm    debootstrap minbase: a real dpkg database for package inventory tests
 #
 # Both carry LABEL org.holdcell.test=1 so tests and cleanup can tell them from anything else on the engine.
-# Set HOLDCELL_REBUILD_IMAGES=1 to rebuild even when present; HOLDCELL_CACHE moves the debootstrap cache.
+# HOLDCELL_REBUILD_IMAGES=1 re-imports both even when present (delete the cached tarball to redo debootstrap);
+# HOLDCELL_CACHE moves the debootstrap cache; HOLDCELL_DEBIAN_MIRROR overrides the mirror.
 set -euo pipefail
 
 log() { printf '[setup] %s\n' "$*"; }
@@ -174,11 +175,16 @@ for image in "${BUSYBOX_IMAGE}" "${DEBIAN_IMAGE}"; do
     continue
   fi
   log "image ${image}: building"
+  # On a forced rebuild the old image would linger untagged; note it so it can be dropped afterwards.
+  old_id="$(docker image inspect --format '{{.Id}}' "${image}" 2>/dev/null || true)"
   case "${image}" in
     "${BUSYBOX_IMAGE}") build_busybox ;;
     "${DEBIAN_IMAGE}") build_debian ;;
   esac
   [[ "$(docker image inspect --format '{{index .Config.Labels "org.holdcell.test"}}' "${image}")" == "1" ]] ||
     die "image ${image} lacks label ${TEST_LABEL}"
+  if [[ -n "${old_id}" && "${old_id}" != "$(docker image inspect --format '{{.Id}}' "${image}")" ]]; then
+    docker image rm "${old_id}" >/dev/null 2>&1 || log "image ${image}: old ${old_id:7:12} still in use; left untagged"
+  fi
   log "image ${image}: built ($(image_size "${image}"))"
 done

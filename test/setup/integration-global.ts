@@ -16,7 +16,10 @@ export default async function setup(): Promise<void> {
     await run(cli, ['version', '--format', '{{.Server.Version}}'], { timeout: 10_000, killSignal: 'SIGKILL' });
   } catch (error) {
     const detail = error instanceof Error ? error.message.split('\n').slice(0, 3).join(' ') : String(error);
-    throw new Error(`Integration tests need a running Docker engine, and \`docker version\` got no server answer (${detail}).\n${FIX}`);
+    throw new Error(
+      `Integration tests need a running Docker engine, and \`docker version\` got no server answer (${detail}).\n${FIX}`,
+      { cause: error },
+    );
   }
   const missing: string[] = [];
   for (const image of Object.values(TEST_IMAGES)) {

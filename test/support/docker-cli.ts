@@ -54,7 +54,7 @@ export function docker(args: string[], opts: DockerOptions = {}): Promise<string
       },
       (error, stdout, stderr) => {
         if (error) {
-          const code = (error as NodeJS.ErrnoException & { code?: unknown }).code;
+          const code = error.code;
           const how = error.killed ? 'was killed (timeout or abort)' : `failed (exit ${String(code)})`;
           reject(
             new Error(`docker ${args.join(' ')} ${how}: ${stderr.trim() || error.message}`, {
@@ -111,9 +111,7 @@ export async function createTestContainer(spec: TestContainerSpec = {}): Promise
 
 /** Full ids of every container carrying the test label, running or not. */
 export async function testContainerIds(): Promise<string[]> {
-  return lines(
-    await docker(['ps', '-a', '--no-trunc', '-q', '--filter', `label=${TEST_LABEL}`]),
-  );
+  return lines(await docker(['ps', '-a', '--no-trunc', '-q', '--filter', `label=${TEST_LABEL}`]));
 }
 
 /**

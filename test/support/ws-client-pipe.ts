@@ -17,7 +17,9 @@ export function connectWsClient(url: string, headers: Record<string, string>): P
   socket.on('message', (data) => messages.emit(JSON.parse(data.toString()) as unknown));
   socket.on('close', () => closed.emit());
   return new Promise((resolve, reject) => {
-    socket.once('unexpected-response', (_request, response) => reject(new Error(`refused with HTTP ${response.statusCode}`)));
+    socket.once('unexpected-response', (_request, response) =>
+      reject(new Error(`refused with HTTP ${response.statusCode}`)),
+    );
     socket.once('error', reject);
     socket.once('open', () =>
       resolve({

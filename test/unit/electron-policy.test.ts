@@ -1,7 +1,12 @@
-// Unit tests for the Electron shell's pure security policy: trusted app URLs, external links, path containment.
+// Unit tests for the Electron shell without an Electron binary: security policy, IPC sender checks, preload bridge.
+import { EventEmitter } from 'node:events';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import vm from 'node:vm';
+import type { WebContents } from 'electron';
+import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
+import { createIpcPipe } from '../../electron/ipc-pipe.js';
 import {
   APP_ENTRY_URL,
   CONTENT_SECURITY_POLICY,
@@ -15,10 +20,12 @@ import {
 } from '../../electron/policy.js';
 
 describe('isAllowedAppUrl', () => {
-  it.each([APP_ENTRY_URL, 'app://holdcell/', 'app://holdcell/assets/index-abc123.js', 'app://holdcell/index.html#/cases/42'])(
-    'accepts %s',
-    (url) => expect(isAllowedAppUrl(url)).toBe(true),
-  );
+  it.each([
+    APP_ENTRY_URL,
+    'app://holdcell/',
+    'app://holdcell/assets/index-abc123.js',
+    'app://holdcell/index.html#/cases/42',
+  ])('accepts %s', (url) => expect(isAllowedAppUrl(url)).toBe(true));
 
   it.each([
     'app://evil/index.html',
@@ -41,7 +48,11 @@ describe('isAllowedAppUrl', () => {
 describe('externalUrlDecision', () => {
   it('allows a well-formed https URL and returns its normalised form', () => {
     const decision = externalUrlDecision('https://attack.mitre.org/techniques/T1611/');
-    expect(decision).toEqual({ allowed: true, url: 'https://attack.mitre.org/techniques/T1611/', reason: expect.any(String) });
+    expect(decision).toEqual({
+      allowed: true,
+      url: 'https://attack.mitre.org/techniques/T1611/',
+      reason: expect.any(String),
+    });
   });
 
   it('normalises so the dialog shows what will really open (punycode host, upper-case scheme)', () => {
@@ -89,6 +100,9 @@ describe('externalUrlDecision', () => {
     'https://example.com/\n',
     'https:\\\\example.com\\',
     'https://exa mple.com/',
+    'https://exa\u200bmple.com/', // zero-width space that IDNA would silently drop
+    'https://example.com/\u202egpj.exe', // right-to-left override
+    'https://ex\u00adample.com/', // soft hyphen
     'https://',
     'https://[::1',
     '',
@@ -130,7 +144,9 @@ describe('resolveAppRequestPath', () => {
   it('maps app URLs to files below the root', () => {
     expect(resolveAppRequestPath(root, 'app://holdcell/index.html')).toBe(path.join(root, 'index.html'));
     expect(resolveAppRequestPath(root, 'app://holdcell/')).toBe(path.join(root, 'index.html'));
-    expect(resolveAppRequestPath(root, 'app://holdcell/assets/app%20x.js?v=1#h')).toBe(path.join(root, 'assets', 'app x.js'));
+    expect(resolveAppRequestPath(root, 'app://holdcell/assets/app%20x.js?v=1#h')).toBe(
+      path.join(root, 'assets', 'app x.js'),
+    );
   });
 
   it.each([
@@ -203,5 +219,127 @@ describe('preload channel', () => {
     const code = preload.replace(/^\s*\/\/.*$/gmu, '');
     const imports = [...code.matchAll(/(?:require\(|from\s+)'([^']+)'/gu)].map((match) => match[1]);
     expect(imports).toEqual(['electron']);
+  });
+});
+
+// Stand-ins for the few WebContents members the pipe touches: enough to exercise the sender checks without Electron.
+function standInWebContents() {
+  const mainFrame = { url: 'app://holdcell/index.html' };
+  const contents = Object.assign(new EventEmitter(), {
+    ipc: new EventEmitter(),
+    mainFrame,
+    destroyed: false,
+    sent: [] as unknown[][],
+    isDestroyed() {
+      return contents.destroyed;
+    },
+    send(...args: unknown[]) {
+      contents.sent.push(args);
+    },
+  });
+  return contents;
+}
+
+describe('createIpcPipe', () => {
+  const open = () => {
+    const contents = standInWebContents();
+    const logged: string[] = [];
+    const pipe = createIpcPipe(contents as unknown as WebContents, (line) => logged.push(line));
+    const received: unknown[] = [];
+    pipe.onMessage((message) => received.push(message));
+    return { contents, pipe, received, logged };
+  };
+
+  it('delivers messages from the main frame of app://holdcell and answers on the same channel', () => {
+    const { contents, pipe, received } = open();
+    contents.ipc.emit(IPC_CHANNEL, { senderFrame: contents.mainFrame }, { t: 'call', id: '1' });
+    pipe.send({ t: 'ok', id: '1' });
+    expect(received).toEqual([{ t: 'call', id: '1' }]);
+    expect(contents.sent).toEqual([[IPC_CHANNEL, { t: 'ok', id: '1' }]]);
+  });
+
+  it.each([
+    ['a subframe', (mainFrame: object) => ({ senderFrame: { url: 'app://holdcell/index.html' }, mainFrame })],
+    ['a frame that is gone', () => ({ senderFrame: null })],
+  ])('drops, counts and logs a message from %s', (_name, makeEvent) => {
+    const { contents, pipe, received, logged } = open();
+    contents.ipc.emit(IPC_CHANNEL, makeEvent(contents.mainFrame), { t: 'call', id: 'x' });
+    expect(received).toEqual([]);
+    expect(pipe.rejectedCount()).toBe(1);
+    expect(logged).toHaveLength(1);
+  });
+
+  it('drops messages once the main frame shows anything but app://holdcell', () => {
+    const { contents, pipe, received } = open();
+    contents.mainFrame.url = 'https://evil.example/';
+    contents.ipc.emit(IPC_CHANNEL, { senderFrame: contents.mainFrame }, { t: 'call', id: 'x' });
+    expect(received).toEqual([]);
+    expect(pipe.rejectedCount()).toBe(1);
+  });
+
+  it.each(['destroyed', 'render-process-gone'])('closes once on %s and stops listening', (event) => {
+    const { contents, pipe, received } = open();
+    let closes = 0;
+    pipe.onClose(() => (closes += 1));
+    contents.emit(event);
+    contents.emit('destroyed');
+    contents.ipc.emit(IPC_CHANNEL, { senderFrame: contents.mainFrame }, { t: 'call', id: 'late' });
+    pipe.send({ t: 'ok', id: 'late' });
+    expect(closes).toBe(1);
+    expect(received).toEqual([]);
+    expect(contents.sent).toEqual([]);
+    expect(contents.ipc.listenerCount(IPC_CHANNEL)).toBe(0);
+  });
+});
+
+describe('preload bridge', () => {
+  /** Runs the real preload source against a stand-in 'electron' module and returns what it exposed. */
+  const loadPreload = () => {
+    const source = readFileSync(new URL('../../electron/preload.cts', import.meta.url), 'utf8');
+    const { outputText } = ts.transpileModule(source, {
+      compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 },
+    });
+    const exposed = new Map<string, unknown>();
+    const ipcRenderer = Object.assign(new EventEmitter(), { sent: [] as unknown[][] });
+    Object.assign(ipcRenderer, { send: (...args: unknown[]) => ipcRenderer.sent.push(args) });
+    const electron = {
+      contextBridge: { exposeInMainWorld: (key: string, api: unknown) => exposed.set(key, api) },
+      ipcRenderer,
+    };
+    const exports = {};
+    vm.runInNewContext(outputText, {
+      exports,
+      module: { exports },
+      require: (name: string) => {
+        if (name !== 'electron') throw new Error(`module not found: ${name}`);
+        return electron;
+      },
+    });
+    return { exposed, ipcRenderer };
+  };
+
+  it('exposes exactly holdcell = { send, onMessage }', () => {
+    const { exposed } = loadPreload();
+    expect([...exposed.keys()]).toEqual(['holdcell']);
+    expect(Object.keys(exposed.get('holdcell') as object).sort()).toEqual(['onMessage', 'send']);
+  });
+
+  it('sends on the single channel, strips the IPC event and unsubscribes', () => {
+    const { exposed, ipcRenderer } = loadPreload();
+    const bridge = exposed.get('holdcell') as {
+      send(message: unknown): void;
+      onMessage(listener: (...args: unknown[]) => void): () => void;
+    };
+    bridge.send({ t: 'call', id: '1' });
+    expect(ipcRenderer.sent).toEqual([[IPC_CHANNEL, { t: 'call', id: '1' }]]);
+
+    const calls: unknown[][] = [];
+    const off = bridge.onMessage((...args) => calls.push(args));
+    ipcRenderer.emit(IPC_CHANNEL, { sender: ipcRenderer }, { t: 'ok', id: '1' });
+    off();
+    ipcRenderer.emit(IPC_CHANNEL, { sender: ipcRenderer }, { t: 'ok', id: '2' });
+    expect(calls).toEqual([[{ t: 'ok', id: '1' }]]);
+    expect(ipcRenderer.listenerCount(IPC_CHANNEL)).toBe(0);
+    expect(() => bridge.onMessage('nope' as never)).toThrow(/expects a function/);
   });
 });

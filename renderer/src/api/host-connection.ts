@@ -19,7 +19,11 @@ function startToken(): string | undefined {
     sessionStorage.setItem(TOKEN_KEY, fromUrl);
     params.delete('token');
     const search = params.toString();
-    window.history.replaceState(null, '', `${window.location.pathname}${search ? `?${search}` : ''}${window.location.hash}`);
+    window.history.replaceState(
+      null,
+      '',
+      `${window.location.pathname}${search ? `?${search}` : ''}${window.location.hash}`,
+    );
     return fromUrl;
   }
   return sessionStorage.getItem(TOKEN_KEY) ?? undefined;

@@ -18,7 +18,11 @@ export function App() {
       <header className="topbar">
         <h1>HoldCell</h1>
         <span className="muted">
-          {info ? `host ${info.version} · ${info.pipe}` : connection.state === 'connected' ? 'connected' : 'not connected'}
+          {info
+            ? `host ${info.version} · ${info.pipe}`
+            : connection.state === 'connected'
+              ? 'connected'
+              : 'not connected'}
         </span>
       </header>
       <main>

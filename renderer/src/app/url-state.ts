@@ -20,7 +20,11 @@ export function useHashParam(name: string): [string, (value: string) => void] {
       if (next === '') params.delete(name);
       else params.set(name, next);
       const query = params.toString();
-      window.history.replaceState(null, '', `${window.location.pathname}${window.location.search}#/containers${query ? `?${query}` : ''}`);
+      window.history.replaceState(
+        null,
+        '',
+        `${window.location.pathname}${window.location.search}#/containers${query ? `?${query}` : ''}`,
+      );
       setValue(next);
     },
     [name],

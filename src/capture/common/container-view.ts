@@ -17,14 +17,20 @@ export function applyContainerChange(view: ContainerView, change: ContainerChang
     case 'engine':
       return { ...view, engines: new Map(view.engines).set(change.engine.engineId, change.engine) };
     case 'snapshot': {
-      const containers = new Map([...view.containers].filter(([, container]) => container.engineId !== change.engineId));
-      for (const container of change.containers) containers.set(containerKey(container.engineId, container.id), container);
+      const containers = new Map(
+        [...view.containers].filter(([, container]) => container.engineId !== change.engineId),
+      );
+      for (const container of change.containers)
+        containers.set(containerKey(container.engineId, container.id), container);
       return { ...view, containers };
     }
     case 'upsert':
       return {
         ...view,
-        containers: new Map(view.containers).set(containerKey(change.container.engineId, change.container.id), change.container),
+        containers: new Map(view.containers).set(
+          containerKey(change.container.engineId, change.container.id),
+          change.container,
+        ),
       };
     case 'remove': {
       const containers = new Map(view.containers);

@@ -7,14 +7,19 @@ export type DockerEndpoint =
 export const DEFAULT_DOCKER_SOCKET = '/var/run/docker.sock';
 
 /** Parses unix://, tcp://, http(s):// and ssh:// engine addresses; throws an Error naming what is wrong. */
-export function parseDockerHost(value: string, tls: { verify: boolean; certPath?: string } = { verify: false }): DockerEndpoint {
+export function parseDockerHost(
+  value: string,
+  tls: { verify: boolean; certPath?: string } = { verify: false },
+): DockerEndpoint {
   const trimmed = value.trim();
   if (trimmed.startsWith('/')) return { kind: 'unix', socketPath: trimmed };
   let url: URL;
   try {
     url = new URL(trimmed);
   } catch {
-    throw new Error(`Not a Docker engine address: "${value}" (expected unix:///path, tcp://host:port or ssh://user@host)`);
+    throw new Error(
+      `Not a Docker engine address: "${value}" (expected unix:///path, tcp://host:port or ssh://user@host)`,
+    );
   }
   switch (url.protocol) {
     case 'unix:': {

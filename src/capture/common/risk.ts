@@ -15,12 +15,14 @@ export function runsAsRoot(user: string): boolean {
 export function assessRisks(inspect: DockerContainerInspect): Risk[] {
   const risks: Risk[] = [];
   const host = inspect.HostConfig;
-  if (host.Privileged) risks.push({ kind: 'privileged', detail: 'Runs --privileged: all capabilities and host devices' });
+  if (host.Privileged)
+    risks.push({ kind: 'privileged', detail: 'Runs --privileged: all capabilities and host devices' });
   if (host.NetworkMode === 'host') risks.push({ kind: 'host-network', detail: "Shares the host's network namespace" });
   if (host.PidMode === 'host') risks.push({ kind: 'host-pid', detail: "Shares the host's PID namespace" });
   if (host.IpcMode === 'host') risks.push({ kind: 'host-ipc', detail: "Shares the host's IPC namespace" });
   if (runsAsRoot(inspect.Config.User)) {
-    const detail = inspect.Config.User === '' ? 'No user set: processes run as root (uid 0)' : `Runs as ${inspect.Config.User}`;
+    const detail =
+      inspect.Config.User === '' ? 'No user set: processes run as root (uid 0)' : `Runs as ${inspect.Config.User}`;
     risks.push({ kind: 'root-user', detail });
   }
   const sockets = inspect.Mounts.filter(

@@ -86,7 +86,11 @@ export class ContainerCatalog implements ServiceImpl<typeof captureService> {
     return [engine];
   }
 
-  private status(engine: ContainerEngine, state: EngineStatus['state'], extra: Partial<EngineStatus> = {}): EngineStatus {
+  private status(
+    engine: ContainerEngine,
+    state: EngineStatus['state'],
+    extra: Partial<EngineStatus> = {},
+  ): EngineStatus {
     return {
       engineId: engine.engineId,
       kind: engine.kind,
@@ -159,11 +163,19 @@ export class ContainerCatalog implements ServiceImpl<typeof captureService> {
           }
           const inspect = await engine.inspectContainer(Actor.ID, attempt.signal);
           if (inspect === undefined) sink.emit({ type: 'remove', engineId: engine.engineId, id: Actor.ID });
-          else sink.emit({ type: 'upsert', action, container: summarize(engine.engineId, inspect, statusFromInspect(inspect)) });
+          else
+            sink.emit({
+              type: 'upsert',
+              action,
+              container: summarize(engine.engineId, inspect, statusFromInspect(inspect)),
+            });
         }
       } catch (error) {
         if (sink.signal.aborted) break;
-        sink.emit({ type: 'engine', engine: this.status(engine, 'unreachable', { error: engine.explainFailure(error) }) });
+        sink.emit({
+          type: 'engine',
+          engine: this.status(engine, 'unreachable', { error: engine.explainFailure(error) }),
+        });
         await sleep(delay, sink.signal);
         delay = Math.min(delay * 2, this.delays.max);
       } finally {

@@ -62,7 +62,9 @@ export class DockerEngine implements ContainerEngine {
 
   async version(signal?: AbortSignal): Promise<EngineVersion> {
     // The typings lack version's options overload; docker-modem honours abortSignal on every call.
-    const version = this.docker.version.bind(this.docker) as (options: { abortSignal: AbortSignal }) => Promise<unknown>;
+    const version = this.docker.version.bind(this.docker) as (options: {
+      abortSignal: AbortSignal;
+    }) => Promise<unknown>;
     const answer = await version({ abortSignal: withDeadline(signal, CONNECT_TIMEOUT_MS) });
     const { Version, ApiVersion } = (answer ?? {}) as { Version?: unknown; ApiVersion?: unknown };
     if (typeof Version !== 'string' || typeof ApiVersion !== 'string') {
@@ -78,7 +80,9 @@ export class DockerEngine implements ContainerEngine {
     });
     if (!Array.isArray(answer)) throw new Error(`${this.endpoint} answered /containers/json with a non-list`);
     return answer.flatMap((entry: { Id?: unknown; Status?: unknown }) =>
-      typeof entry.Id === 'string' ? [{ id: entry.Id, status: typeof entry.Status === 'string' ? entry.Status : '' }] : [],
+      typeof entry.Id === 'string'
+        ? [{ id: entry.Id, status: typeof entry.Status === 'string' ? entry.Status : '' }]
+        : [],
     );
   }
 

@@ -25,7 +25,10 @@ export function registerPs(program: Command): void {
     .command('ps')
     .description('List every container (running or not) with its risk badges')
     .option('--json', 'print { containers, engines } as JSON')
-    .option('-H, --host <address>', 'engine address (unix:///path, tcp://host:port); default DOCKER_HOST, then the local socket')
+    .option(
+      '-H, --host <address>',
+      'engine address (unix:///path, tcp://host:port); default DOCKER_HOST, then the local socket',
+    )
     .action(async (options: { json?: boolean; host?: string }) => {
       const host = createHost(loadHostConfig(process.env, { dockerHost: options.host }));
       const listing = await runWithSignal((signal) =>

@@ -16,15 +16,18 @@ function EngineBanner({ engine }: { engine: EngineStatus }) {
       </div>
     );
   }
+  // The engine's own explanation already names the endpoint; when there is none yet, name it here.
   return (
     <div className="engine engine-down" role="alert" data-engine-state={engine.state}>
-      {engine.state === 'connecting' ? 'Connecting to ' : 'Cannot reach '}
-      <SafeText text={engine.endpoint} />
       {engine.error ? (
         <>
-          : <SafeText text={engine.error} /> — retrying
+          <SafeText text={engine.error} /> — retrying
         </>
-      ) : null}
+      ) : (
+        <>
+          Connecting to <SafeText text={engine.endpoint} />…
+        </>
+      )}
     </div>
   );
 }
@@ -75,7 +78,11 @@ export function ContainersView({ client }: { client: AppClient }) {
         </thead>
         <tbody>
           {containers.map((container) => (
-            <tr key={`${container.engineId}/${container.id}`} data-container-id={container.id} data-state={container.state}>
+            <tr
+              key={`${container.engineId}/${container.id}`}
+              data-container-id={container.id}
+              data-state={container.state}
+            >
               <td>
                 <SafeText text={container.name} className="name" />
               </td>
@@ -98,7 +105,9 @@ export function ContainersView({ client }: { client: AppClient }) {
           ))}
         </tbody>
       </table>
-      {view.containers.size === 0 ? <p className="muted empty">No containers on the connected engines.</p> : null}
+      {view.containers.size === 0 && [...view.engines.values()].some((engine) => engine.state === 'connected') ? (
+        <p className="muted empty">No containers on the connected engines.</p>
+      ) : null}
     </section>
   );
 }

@@ -17,7 +17,12 @@ export function RiskBadges({ risks }: { risks: readonly Risk[] }) {
   return (
     <ul className="badges" aria-label="risks">
       {risks.map((risk) => (
-        <li key={risk.kind} className={`badge badge-${risk.kind}`} title={visibleText(risk.detail)} data-risk={risk.kind}>
+        <li
+          key={risk.kind}
+          className={`badge badge-${risk.kind}`}
+          title={visibleText(risk.detail)}
+          data-risk={risk.kind}
+        >
           {LABELS[risk.kind]}
         </li>
       ))}
