@@ -3,7 +3,6 @@ import { EventEmitter } from 'node:events';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import vm from 'node:vm';
-import type { WebContents } from 'electron';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 import { createIpcPipe } from '../../electron/ipc-pipe.js';
@@ -221,6 +220,9 @@ describe('preload channel', () => {
     expect(imports).toEqual(['electron']);
   });
 });
+
+/** What createIpcPipe takes; spelled this way so no test file imports 'electron' (only electron/ may). */
+type WebContents = Parameters<typeof createIpcPipe>[0];
 
 // Stand-ins for the few WebContents members the pipe touches: enough to exercise the sender checks without Electron.
 function standInWebContents() {
