@@ -1,7 +1,8 @@
 // Serves the built renderer over app://holdcell/ from one folder only, with a strict CSP on every response.
 import { readFile, realpath, stat } from 'node:fs/promises';
 import { protocol } from 'electron';
-import { APP_SCHEME, CONTENT_SECURITY_POLICY, isPathInside, mimeTypeFor, resolveAppRequestPath } from './policy.js';
+import { mimeTypeFor, RENDERER_CSP } from '../src/host/renderer-assets.js';
+import { APP_SCHEME, isPathInside, resolveAppRequestPath } from './policy.js';
 
 /** Must run before app 'ready': Chromium fixes scheme privileges at startup. */
 export function registerAppSchemeAsPrivileged(): void {
@@ -13,7 +14,7 @@ export function registerAppSchemeAsPrivileged(): void {
 
 function securityHeaders(extra: Record<string, string> = {}): Headers {
   return new Headers({
-    'Content-Security-Policy': CONTENT_SECURITY_POLICY,
+    'Content-Security-Policy': RENDERER_CSP,
     'X-Content-Type-Options': 'nosniff',
     'Cache-Control': 'no-store',
     ...extra,

@@ -14,7 +14,8 @@ import { createHost } from '../src/host/create-host.js';
 import { loadHostConfig } from '../src/host/config.js';
 import { registerAppProtocol, registerAppSchemeAsPrivileged } from './app-protocol.js';
 import { createIpcPipe, type IpcPipe } from './ipc-pipe.js';
-import { escapeForDisplay, externalUrlDecision, isAllowedAppUrl } from './policy.js';
+import { visibleText } from '../src/contract/visible-text.js';
+import { externalUrlDecision, isAllowedAppUrl } from './policy.js';
 import { createMainWindow, loadApp } from './window.js';
 
 const RENDERER_ROOT = fileURLToPath(new URL('../renderer/', import.meta.url));
@@ -85,7 +86,7 @@ function start(): void {
         noLink: true,
         title: 'Open external link',
         message: 'Open this link in your web browser?',
-        detail: escapeForDisplay(decision.url),
+        detail: visibleText(decision.url),
       };
       const { response } = parent ? await dialog.showMessageBox(parent, options) : await dialog.showMessageBox(options);
       if (response === 1) await shell.openExternal(decision.url);

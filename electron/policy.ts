@@ -9,20 +9,6 @@ export const APP_ENTRY_URL = `${APP_ORIGIN}/index.html`;
 /** The one IPC channel between preload and main; preload.cts repeats it because a sandboxed preload cannot import. */
 export const IPC_CHANNEL = 'holdcell:rpc';
 
-/** Every app:// response carries it, so even a compromised asset cannot pull code or data from elsewhere. */
-export const CONTENT_SECURITY_POLICY = [
-  "default-src 'none'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data:",
-  "font-src 'self'",
-  "connect-src 'self'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-  "object-src 'none'",
-].join('; ');
-
 // Long enough for any real advisory link, short enough that a confirmation dialog can show all of it.
 const MAX_EXTERNAL_URL_LENGTH = 2048;
 
@@ -109,33 +95,4 @@ export function resolveAppRequestPath(root: string, url: string): string | undef
   const relative = segments.length === 0 ? 'index.html' : segments.join('/');
   const file = path.resolve(root, relative);
   return isPathInside(root, file) && file !== path.resolve(root) ? file : undefined;
-}
-
-const MIME_TYPES: Readonly<Record<string, string>> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.woff2': 'font/woff2',
-  '.json': 'application/json; charset=utf-8',
-  '.map': 'application/json; charset=utf-8',
-};
-
-/** With nosniff on, a wrong type breaks the asset rather than letting the browser guess; unknown types are inert bytes. */
-export function mimeTypeFor(file: string): string {
-  return MIME_TYPES[path.extname(file).toLowerCase()] ?? 'application/octet-stream';
-}
-
-/**
- * Makes invisible or misleading characters visible (control, C1, bidi overrides, zero-width), so a confirmation
- * dialog shows the URL that will really be opened.
- */
-export function escapeForDisplay(text: string): string {
-  return text.replace(
-    /[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff]/gu,
-    (char) => `\\u{${char.codePointAt(0)?.toString(16).toUpperCase().padStart(4, '0') ?? ''}}`,
-  );
 }

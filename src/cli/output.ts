@@ -1,5 +1,5 @@
 // CLI output helpers: JSON for automation, aligned text for people, never a raw control byte from evidence.
-import { visibleText } from '../forensics/common/visible-text.js';
+import { visibleText } from '../contract/visible-text.js';
 
 export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);

@@ -4,33 +4,10 @@ import { createReadStream } from 'node:fs';
 import { lstat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { extname, resolve, sep } from 'node:path';
+import { resolve, sep } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { Listeners, type MessagePipe } from '../contract/pipe.js';
-
-export const RENDERER_CSP = [
-  "default-src 'none'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data:",
-  "font-src 'self'",
-  "connect-src 'self'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-  "object-src 'none'",
-].join('; ');
-
-const MIME: Readonly<Record<string, string>> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.woff2': 'font/woff2',
-  '.json': 'application/json',
-  '.map': 'application/json',
-};
+import { mimeTypeFor, RENDERER_CSP } from './renderer-assets.js';
 
 /** Envelopes are small by design (tarballs never cross the pipe); anything bigger is refused by ws itself. */
 const MAX_MESSAGE_BYTES = 1024 * 1024;
@@ -120,7 +97,7 @@ export async function startWsBridge(options: WsBridgeOptions): Promise<WsBridge>
       response.writeHead(404, headers).end('Not found');
       return;
     }
-    response.writeHead(200, { ...headers, 'Content-Type': MIME[extname(file)] ?? 'application/octet-stream' });
+    response.writeHead(200, { ...headers, 'Content-Type': mimeTypeFor(file) });
     if (request.method === 'HEAD') response.end();
     else createReadStream(file).pipe(response);
   };

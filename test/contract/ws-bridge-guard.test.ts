@@ -4,7 +4,8 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RENDERER_CSP, startWsBridge, type WsBridge } from '../../src/host/ws-bridge.js';
+import { RENDERER_CSP } from '../../src/host/renderer-assets.js';
+import { startWsBridge, type WsBridge } from '../../src/host/ws-bridge.js';
 import { connectWsClient } from '../support/ws-client-pipe.js';
 
 function httpGet(port: number, path: string, headers: Record<string, string> = {}) {

@@ -8,15 +8,14 @@ import { describe, expect, it } from 'vitest';
 import { createIpcPipe } from '../../electron/ipc-pipe.js';
 import {
   APP_ENTRY_URL,
-  CONTENT_SECURITY_POLICY,
   IPC_CHANNEL,
-  escapeForDisplay,
   externalUrlDecision,
   isAllowedAppUrl,
   isPathInside,
-  mimeTypeFor,
   resolveAppRequestPath,
 } from '../../electron/policy.js';
+import { visibleText } from '../../src/contract/visible-text.js';
+import { mimeTypeFor, RENDERER_CSP } from '../../src/host/renderer-assets.js';
 
 describe('isAllowedAppUrl', () => {
   it.each([
@@ -173,7 +172,7 @@ describe('resolveAppRequestPath', () => {
 
 describe('response helpers', () => {
   it('uses the strict CSP', () => {
-    expect(CONTENT_SECURITY_POLICY).toBe(
+    expect(RENDERER_CSP).toBe(
       "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; " +
         "base-uri 'none'; form-action 'none'; frame-ancestors 'none'; object-src 'none'",
     );
@@ -193,14 +192,14 @@ describe('response helpers', () => {
   ])('types %s as %s', (file, type) => expect(mimeTypeFor(file)).toBe(type));
 });
 
-describe('escapeForDisplay', () => {
+describe('the URL shown in the openExternal confirmation (visibleText)', () => {
   it('shows bidi overrides, zero-width and control characters visibly', () => {
-    expect(escapeForDisplay('https://a.example/\u202Egpj.exe')).toBe('https://a.example/\\u{202E}gpj.exe');
-    expect(escapeForDisplay('a\u200Bb\u0007c\u0085d')).toBe('a\\u{200B}b\\u{0007}c\\u{0085}d');
+    expect(visibleText('https://a.example/\u202Egpj.exe')).toBe('https://a.example/\\u{202e}gpj.exe');
+    expect(visibleText('a\u200Bb\u0007c\u0085d')).toBe('a\\u{200b}b\\x07c\\x85d');
   });
 
   it('leaves ordinary URLs alone', () => {
-    expect(escapeForDisplay('https://example.com/a?b=c#d')).toBe('https://example.com/a?b=c#d');
+    expect(visibleText('https://example.com/a?b=c#d')).toBe('https://example.com/a?b=c#d');
   });
 });
 

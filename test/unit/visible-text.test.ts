@@ -1,6 +1,6 @@
 // Strings from a suspect container are shown with every invisible or terminal-active character made visible.
 import { describe, expect, it } from 'vitest';
-import { isPlainVisible, visibleText } from '../../src/forensics/common/visible-text.js';
+import { isPlainVisible, visibleText } from '../../src/contract/visible-text.js';
 
 describe('visibleText', () => {
   it('given plain names, then they are shown unchanged', () => {

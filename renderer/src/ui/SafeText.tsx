@@ -1,5 +1,5 @@
 // Renders a string from an engine or evidence with every invisible or control character shown as a visible escape.
-import { visibleText } from '../../../src/forensics/common/visible-text.js';
+import { visibleText } from '../../../src/contract/visible-text.js';
 
 export function SafeText({ text, className }: { text: string; className?: string }) {
   const shown = visibleText(text);

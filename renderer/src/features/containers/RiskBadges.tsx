@@ -1,6 +1,6 @@
 // Risk badges of one container: short labels, the detail on hover and for screen readers.
 import type { Risk, RiskKind } from '../../../../src/capture/common/containers.js';
-import { visibleText } from '../../../../src/forensics/common/visible-text.js';
+import { visibleText } from '../../../../src/contract/visible-text.js';
 
 const LABELS: Record<RiskKind, string> = {
   privileged: 'privileged',
