@@ -1,11 +1,13 @@
 // The whole application contract: every domain's service under its name. Host and renderer both derive from this.
 import { captureService } from '../capture/common/capture.contract.js';
+import { forensicsService } from '../forensics/common/forensics.contract.js';
 import { defineContract, type ContractClient, type ContractImpl } from './kit.js';
 import { systemService } from './system.contract.js';
 
 export const appContract = defineContract({
   system: systemService,
   capture: captureService,
+  forensics: forensicsService,
 });
 
 export type AppContract = typeof appContract;

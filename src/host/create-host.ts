@@ -1,8 +1,14 @@
 // The composition root: the one place that constructs HoldCell's services and wires them together, by hand.
+import { Acquisition } from '../capture/node/acquisition.js';
 import { ContainerCatalog } from '../capture/node/container-catalog.js';
+import { Containment } from '../capture/node/containment.js';
 import { DockerEngine } from '../capture/node/docker-engine.js';
+import { EngineRegistry } from '../capture/node/engine-registry.js';
+import { Sandboxes } from '../capture/node/sandboxes.js';
 import type { MessagePipe } from '../contract/pipe.js';
 import type { RpcServer } from '../contract/rpc-server.js';
+import { CaseService } from '../forensics/node/case-service.js';
+import { CaseStore } from '../forensics/node/case-store.js';
 import type { HostConfig } from './config.js';
 import { servePipe, type HostIdentity, type HostServices, type PipeKind } from './serve-pipe.js';
 
@@ -15,8 +21,37 @@ export interface Host {
 }
 
 export function createHost(config: HostConfig): Host {
-  const engines = config.engines.map(({ engineId, endpoint }) => new DockerEngine(engineId, endpoint));
-  const services: HostServices = { capture: new ContainerCatalog(engines) };
+  const engines = new EngineRegistry(
+    config.engines.map(({ engineId, endpoint }) => new DockerEngine(engineId, endpoint)),
+  );
+  const cases = new CaseStore({
+    casesRoot: config.casesRoot,
+    operator: config.operator,
+    toolVersion: `holdcell ${config.version}`,
+  });
+  const openCase = (caseDir: string) => cases.openOrCreate(caseDir);
+  const catalog = new ContainerCatalog(engines);
+  const containment = new Containment({ engines, openCase });
+  const acquisition = new Acquisition({ engines, openCase });
+  const sandboxes = new Sandboxes({ engines, openCase });
+
+  const services: HostServices = {
+    capture: {
+      listEngines: catalog.listEngines,
+      listContainers: catalog.listContainers,
+      watchContainers: catalog.watchContainers,
+      planIsolation: containment.planIsolation,
+      isolate: containment.isolate,
+      release: containment.release,
+      snapshot: acquisition.snapshot,
+      startSandbox: sandboxes.startSandbox,
+      stopSandbox: sandboxes.stopSandbox,
+      openTerminal: sandboxes.openTerminal,
+      terminalInput: sandboxes.terminalInput,
+      terminalResize: sandboxes.terminalResize,
+    },
+    forensics: new CaseService(cases),
+  };
   const identity: HostIdentity = { version: config.version, startedAt: new Date().toISOString() };
   const servers = new Set<RpcServer>();
   return {
@@ -31,6 +66,7 @@ export function createHost(config: HostConfig): Host {
     async close() {
       for (const server of servers) server.close();
       servers.clear();
+      await sandboxes.closeAll();
     },
   };
 }

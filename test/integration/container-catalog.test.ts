@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { ContainerChange } from '../../src/capture/common/capture.contract.js';
 import { ContainerCatalog } from '../../src/capture/node/container-catalog.js';
 import { DockerEngine } from '../../src/capture/node/docker-engine.js';
+import { EngineRegistry } from '../../src/capture/node/engine-registry.js';
 import {
   createTestContainer,
   docker,
@@ -16,7 +17,7 @@ import { startSocketProxy, type SocketProxy } from '../support/socket-proxy.js';
 const call = () => ({ signal: new AbortController().signal, progress: () => undefined });
 
 describe('the container catalog on the real engine', () => {
-  const catalog = new ContainerCatalog([new DockerEngine('default', { kind: 'unix', socketPath: dockerSocketPath() })]);
+  const catalog = new ContainerCatalog(new EngineRegistry([new DockerEngine('default', { kind: 'unix', socketPath: dockerSocketPath() })]));
   let risky: string;
   let tame: string;
   beforeAll(async () => {
@@ -114,7 +115,7 @@ describe('an engine behind a failing connection (fault proxy in front of the rea
   let catalog: ContainerCatalog;
   beforeAll(async () => {
     proxy = await startSocketProxy({ target: dockerSocketPath() });
-    catalog = new ContainerCatalog([new DockerEngine('default', { kind: 'unix', socketPath: proxy.path })], {
+    catalog = new ContainerCatalog(new EngineRegistry([new DockerEngine('default', { kind: 'unix', socketPath: proxy.path })]), {
       reconnectDelayMs: { first: 100, max: 400 },
     });
   });

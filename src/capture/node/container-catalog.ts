@@ -4,8 +4,8 @@ import type { captureService, ContainerChange } from '../common/capture.contract
 import { compareContainers, type ContainerSummary, type EngineStatus } from '../common/containers.js';
 import type { DockerContainerInspect } from '../common/docker-inspect.js';
 import { assessRisks } from '../common/risk.js';
-import { ContractError } from '../../contract/envelope.js';
 import type { ContainerEngine } from './container-engine.js';
+import type { EngineRegistry } from './engine-registry.js';
 
 export interface CatalogOptions {
   /** First and longest wait between reconnection attempts to an engine that went away. */
@@ -43,19 +43,22 @@ function sleep(milliseconds: number, signal: AbortSignal): Promise<void> {
   });
 }
 
-export class ContainerCatalog implements ServiceImpl<typeof captureService> {
-  private readonly engines: ReadonlyMap<string, ContainerEngine>;
+type CatalogMethods = Pick<ServiceImpl<typeof captureService>, 'listEngines' | 'listContainers' | 'watchContainers'>;
+
+export class ContainerCatalog implements CatalogMethods {
   private readonly delays: { first: number; max: number };
   private readonly now: () => Date;
 
-  constructor(engines: readonly ContainerEngine[], options: CatalogOptions = {}) {
-    this.engines = new Map(engines.map((engine) => [engine.engineId, engine]));
+  constructor(
+    private readonly engines: EngineRegistry,
+    options: CatalogOptions = {},
+  ) {
     this.delays = options.reconnectDelayMs ?? { first: 500, max: 5_000 };
     this.now = options.now ?? (() => new Date());
   }
 
   listEngines = async (_input: object, { signal }: { signal: AbortSignal }): Promise<EngineStatus[]> =>
-    Promise.all([...this.engines.values()].map((engine) => this.probe(engine, signal)));
+    Promise.all(this.engines.all().map((engine) => this.probe(engine, signal)));
 
   listContainers = async (
     { engineId }: { engineId?: string | undefined },
@@ -77,13 +80,7 @@ export class ContainerCatalog implements ServiceImpl<typeof captureService> {
   };
 
   private select(engineId: string | undefined): ContainerEngine[] {
-    if (engineId === undefined) return [...this.engines.values()];
-    const engine = this.engines.get(engineId);
-    if (!engine) {
-      const known = [...this.engines.keys()].join(', ') || 'none';
-      throw new ContractError('NOT_FOUND', `No engine "${engineId}" is configured (configured: ${known})`, 'engineId');
-    }
-    return [engine];
+    return engineId === undefined ? this.engines.all() : [this.engines.get(engineId)];
   }
 
   private status(
@@ -117,13 +114,13 @@ export class ContainerCatalog implements ServiceImpl<typeof captureService> {
     const status = await this.probe(engine, signal);
     if (status.state !== 'connected') return { containers: [], engine: status };
     try {
-      return { containers: await this.snapshot(engine, signal), engine: status };
+      return { containers: await this.listNow(engine, signal), engine: status };
     } catch (error) {
       return { containers: [], engine: this.status(engine, 'unreachable', { error: engine.explainFailure(error) }) };
     }
   }
 
-  private async snapshot(engine: ContainerEngine, signal: AbortSignal): Promise<ContainerSummary[]> {
+  private async listNow(engine: ContainerEngine, signal: AbortSignal): Promise<ContainerSummary[]> {
     const entries = await engine.listContainers(signal);
     const inspected = await Promise.all(
       entries.map(async (entry) => {
@@ -151,7 +148,7 @@ export class ContainerCatalog implements ServiceImpl<typeof captureService> {
         const events = engine.containerEvents(attempt.signal)[Symbol.asyncIterator]();
         const first = events.next();
         first.catch(() => undefined);
-        const containers = await this.snapshot(engine, attempt.signal);
+        const containers = await this.listNow(engine, attempt.signal);
         sink.emit({ type: 'engine', engine: this.status(engine, 'connected', version) });
         sink.emit({ type: 'snapshot', engineId: engine.engineId, containers });
         delay = this.delays.first;

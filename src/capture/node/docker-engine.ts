@@ -2,11 +2,20 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
+import type { IncomingMessage } from 'node:http';
 import Docker from 'dockerode';
 import { DockerContainerInspect, DockerEvent } from '../common/docker-inspect.js';
+import { DockerImageInspect, DockerInfo, DockerNetwork, DockerPathStat, DockerTop } from '../common/docker-api.js';
 import { describeEndpoint, type DockerEndpoint } from '../common/docker-endpoint.js';
-import type { ContainerEngine, ContainerListEntry, EngineVersion } from './container-engine.js';
+import type {
+  ContainerEngine,
+  ContainerListEntry,
+  EngineStream,
+  EngineVersion,
+  ExecSession,
+  NetworkAttachment,
+} from './container-engine.js';
 
 const CONNECT_TIMEOUT_MS = 5_000;
 const CALL_TIMEOUT_MS = 30_000;
@@ -38,6 +47,39 @@ function withDeadline(signal: AbortSignal | undefined, milliseconds: number): Ab
   return signal === undefined ? deadline : AbortSignal.any([signal, deadline]);
 }
 
+/** Wraps the engine's HTTP response: iterable bytes, and a destroy that also ends the iteration when aborted. */
+function engineStream(response: Readable, signal: AbortSignal | undefined): EngineStream {
+  const onAbort = (): void => {
+    response.destroy(new Error('acquisition aborted'));
+  };
+  signal?.addEventListener('abort', onAbort, { once: true });
+  response.once('close', () => signal?.removeEventListener('abort', onAbort));
+  return {
+    [Symbol.asyncIterator]: () => response[Symbol.asyncIterator]() as AsyncIterator<Uint8Array>,
+    destroy: (reason?: Error) => {
+      response.destroy(reason);
+    },
+  };
+}
+
+/** Validates an engine answer; the error names the endpoint and what did not fit, never the raw (hostile) payload. */
+function validated<T>(
+  schema: {
+    safeParse(
+      value: unknown,
+    ): { success: true; data: T } | { success: false; error: { issues: { path: PropertyKey[]; message: string }[] } };
+  },
+  value: unknown,
+  what: string,
+): T {
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  throw new Error(
+    `${what}: the engine's answer does not fit (${issue?.path.map(String).join('.') ?? ''} ${issue?.message ?? ''})`,
+  );
+}
+
 interface HttpishError {
   code?: string;
   statusCode?: number;
@@ -48,6 +90,7 @@ interface HttpishError {
 export class DockerEngine implements ContainerEngine {
   readonly kind = 'docker' as const;
   readonly endpoint: string;
+  readonly isLocal: boolean;
   private readonly docker: Docker;
 
   constructor(
@@ -55,6 +98,7 @@ export class DockerEngine implements ContainerEngine {
     private readonly address: DockerEndpoint,
   ) {
     this.endpoint = describeEndpoint(address);
+    this.isLocal = address.kind === 'unix';
     // connectionTimeout is a docker-modem option the typings omit: a dead TCP peer fails fast instead of hanging.
     const options = { ...dockerodeOptions(address), connectionTimeout: CONNECT_TIMEOUT_MS };
     this.docker = new Docker(options as Docker.DockerOptions);
@@ -133,6 +177,256 @@ export class DockerEngine implements ContainerEngine {
       stream.destroy();
     }
     if (!signal.aborted) throw new Error(`${this.endpoint} closed its event stream`);
+  }
+
+  async info(signal?: AbortSignal): Promise<{ raw: unknown; parsed: DockerInfo }> {
+    const raw: unknown = await this.docker.info({ abortSignal: withDeadline(signal, CALL_TIMEOUT_MS) } as never);
+    return { raw, parsed: validated(DockerInfo, raw, `${this.endpoint} /info`) };
+  }
+
+  async inspectContainerRaw(id: string, signal?: AbortSignal): Promise<unknown> {
+    try {
+      const raw: unknown = await this.docker
+        .getContainer(id)
+        .inspect({ abortSignal: withDeadline(signal, CALL_TIMEOUT_MS) });
+      validated(DockerContainerInspect, raw, `${this.endpoint} inspect ${id.slice(0, 12)}`);
+      return raw;
+    } catch (error) {
+      if ((error as HttpishError).statusCode === 404) return undefined;
+      throw error;
+    }
+  }
+
+  async top(id: string, psArgs: string, signal?: AbortSignal): Promise<{ raw: unknown; parsed: DockerTop }> {
+    const raw: unknown = await this.docker
+      .getContainer(id)
+      .top({ ps_args: psArgs, abortSignal: withDeadline(signal, CALL_TIMEOUT_MS) } as never);
+    return { raw, parsed: validated(DockerTop, raw, `${this.endpoint} top ${id.slice(0, 12)}`) };
+  }
+
+  async logs(id: string, options: { tail: number }, signal?: AbortSignal): Promise<Uint8Array> {
+    const answer: unknown = await this.docker.getContainer(id).logs({
+      stdout: true,
+      stderr: true,
+      timestamps: true,
+      follow: false,
+      tail: options.tail,
+      abortSignal: withDeadline(signal, CALL_TIMEOUT_MS),
+    } as never);
+    if (answer instanceof Uint8Array) return answer;
+    if (typeof answer === 'string') return Buffer.from(answer, 'utf8');
+    throw new Error(`${this.endpoint} logs ${id.slice(0, 12)}: unexpected answer type`);
+  }
+
+  async pause(id: string, signal?: AbortSignal): Promise<void> {
+    await this.docker.getContainer(id).pause({ abortSignal: withDeadline(signal, CALL_TIMEOUT_MS) } as never);
+  }
+
+  async unpause(id: string, signal?: AbortSignal): Promise<void> {
+    await this.docker.getContainer(id).unpause({ abortSignal: withDeadline(signal, CALL_TIMEOUT_MS) } as never);
+  }
+
+  async listNetworks(signal?: AbortSignal): Promise<DockerNetwork[]> {
+    const raw: unknown = await this.docker.listNetworks({
+      abortSignal: withDeadline(signal, CALL_TIMEOUT_MS),
+    } as never);
+    if (!Array.isArray(raw)) throw new Error(`${this.endpoint} /networks answered with a non-list`);
+    return raw.map((network) => validated(DockerNetwork, network, `${this.endpoint} /networks`));
+  }
+
+  async createNetwork(
+    spec: { name: string; internal: boolean; labels: Record<string, string> },
+    signal?: AbortSignal,
+  ): Promise<string> {
+    const network = await this.docker.createNetwork({
+      Name: spec.name,
+      Driver: 'bridge',
+      Internal: spec.internal,
+      CheckDuplicate: true,
+      Labels: spec.labels,
+      abortSignal: withDeadline(signal, CALL_TIMEOUT_MS),
+    } as never);
+    return (network as unknown as { id: string }).id;
+  }
+
+  async connectNetwork(
+    network: string,
+    containerId: string,
+    attachment: NetworkAttachment,
+    signal?: AbortSignal,
+  ): Promise<void> {
+    const ipam =
+      attachment.ipv4Address || attachment.ipv6Address
+        ? {
+            IPAMConfig: {
+              ...(attachment.ipv4Address ? { IPv4Address: attachment.ipv4Address } : {}),
+              ...(attachment.ipv6Address ? { IPv6Address: attachment.ipv6Address } : {}),
+            },
+          }
+        : {};
+    await this.docker.getNetwork(network).connect({
+      Container: containerId,
+      EndpointConfig: { Aliases: attachment.aliases ?? [], Links: attachment.links ?? [], ...ipam },
+      abortSignal: withDeadline(signal, CALL_TIMEOUT_MS),
+    } as never);
+  }
+
+  async disconnectNetwork(network: string, containerId: string, signal?: AbortSignal): Promise<void> {
+    await this.docker
+      .getNetwork(network)
+      .disconnect({ Container: containerId, Force: true, abortSignal: withDeadline(signal, CALL_TIMEOUT_MS) } as never);
+  }
+
+  async removeNetwork(network: string, signal?: AbortSignal): Promise<void> {
+    await this.docker.getNetwork(network).remove({ abortSignal: withDeadline(signal, CALL_TIMEOUT_MS) } as never);
+  }
+
+  async exportContainer(id: string, signal?: AbortSignal): Promise<EngineStream> {
+    const response = (await this.docker
+      .getContainer(id)
+      .export({ abortSignal: signal } as never)) as unknown as Readable;
+    return engineStream(response, signal);
+  }
+
+  async saveImage(image: string, signal?: AbortSignal): Promise<EngineStream> {
+    // Image.get takes no options, so an abort tears the response down instead.
+    const response = (await this.docker.getImage(image).get()) as unknown as Readable;
+    return engineStream(response, signal);
+  }
+
+  async loadImage(data: AsyncIterable<Uint8Array>, signal?: AbortSignal): Promise<string> {
+    const response = (await this.docker.loadImage(Readable.from(data), {
+      abortSignal: signal,
+    } as never)) as unknown as Readable;
+    const chunks: Buffer[] = [];
+    for await (const chunk of response) chunks.push(Buffer.from(chunk as Uint8Array));
+    const text = Buffer.concat(chunks).toString('utf8');
+    // The engine reports load failures inside a 200 response as {"error": …} lines.
+    for (const line of text.split('\n')) {
+      if (line.trim() === '') continue;
+      const message = (() => {
+        try {
+          return JSON.parse(line) as { error?: string };
+        } catch {
+          return {};
+        }
+      })();
+      if (typeof message.error === 'string')
+        throw new Error(`${this.endpoint} refused the image load: ${message.error}`);
+    }
+    return text;
+  }
+
+  async inspectImage(
+    image: string,
+    signal?: AbortSignal,
+  ): Promise<{ raw: unknown; parsed: DockerImageInspect } | undefined> {
+    try {
+      const raw: unknown = await this.docker
+        .getImage(image)
+        .inspect({ abortSignal: withDeadline(signal, CALL_TIMEOUT_MS) } as never);
+      return { raw, parsed: validated(DockerImageInspect, raw, `${this.endpoint} image inspect`) };
+    } catch (error) {
+      if ((error as HttpishError).statusCode === 404) return undefined;
+      throw error;
+    }
+  }
+
+  async commitContainer(
+    id: string,
+    spec: { repo: string; tag: string; comment: string; labels: Record<string, string> },
+    signal?: AbortSignal,
+  ): Promise<string> {
+    const answer = (await this.docker.getContainer(id).commit({
+      repo: spec.repo,
+      tag: spec.tag,
+      comment: spec.comment,
+      pause: false,
+      changes: Object.entries(spec.labels).map(
+        ([key, value]) => `LABEL ${JSON.stringify(key)}=${JSON.stringify(value)}`,
+      ),
+      abortSignal: withDeadline(signal, 10 * CALL_TIMEOUT_MS),
+    } as never)) as unknown as { Id?: unknown };
+    if (typeof answer.Id !== 'string')
+      throw new Error(`${this.endpoint} commit ${id.slice(0, 12)} returned no image id`);
+    return answer.Id;
+  }
+
+  async removeImage(image: string, signal?: AbortSignal): Promise<void> {
+    await this.docker.getImage(image).remove({ abortSignal: withDeadline(signal, CALL_TIMEOUT_MS) } as never);
+  }
+
+  async getArchive(
+    id: string,
+    path: string,
+    signal?: AbortSignal,
+  ): Promise<{ stream: EngineStream; stat?: DockerPathStat }> {
+    const response = (await this.docker
+      .getContainer(id)
+      .getArchive({ path, abortSignal: signal } as never)) as unknown as IncomingMessage;
+    const header = response.headers['x-docker-container-path-stat'];
+    let stat: DockerPathStat | undefined;
+    if (typeof header === 'string') {
+      try {
+        stat = DockerPathStat.parse(JSON.parse(Buffer.from(header, 'base64').toString('utf8')));
+      } catch {
+        stat = undefined; // the stat is a courtesy; the tar itself is the evidence
+      }
+    }
+    return { stream: engineStream(response, signal), ...(stat ? { stat } : {}) };
+  }
+
+  async createContainer(name: string, body: Record<string, unknown>, signal?: AbortSignal): Promise<string> {
+    const container = await this.docker.createContainer({
+      name,
+      ...body,
+      abortSignal: withDeadline(signal, CALL_TIMEOUT_MS),
+    } as never);
+    return container.id;
+  }
+
+  async startContainer(id: string, signal?: AbortSignal): Promise<void> {
+    await this.docker.getContainer(id).start({ abortSignal: withDeadline(signal, CALL_TIMEOUT_MS) } as never);
+  }
+
+  async removeContainer(id: string, options: { force: boolean }, signal?: AbortSignal): Promise<void> {
+    await this.docker
+      .getContainer(id)
+      .remove({ force: options.force, v: true, abortSignal: withDeadline(signal, CALL_TIMEOUT_MS) } as never);
+  }
+
+  async execTty(
+    id: string,
+    spec: { cmd: string[]; columns: number; rows: number; user?: string },
+  ): Promise<ExecSession> {
+    const exec = await this.docker.getContainer(id).exec({
+      Cmd: spec.cmd,
+      AttachStdin: true,
+      AttachStdout: true,
+      AttachStderr: true,
+      Tty: true,
+      ...(spec.user ? { User: spec.user } : {}),
+      Env: ['TERM=xterm-256color'],
+    });
+    const socket = (await exec.start({
+      hijack: true,
+      stdin: true,
+      Tty: true,
+    } as never)) as unknown as NodeJS.ReadWriteStream & {
+      destroy(): void;
+    };
+    await exec.resize({ h: spec.rows, w: spec.columns } as never).catch(() => undefined);
+    return {
+      execId: exec.id,
+      output: socket as unknown as AsyncIterable<Uint8Array>,
+      write: (data) => {
+        socket.write(data);
+      },
+      resize: async (columns, rows) => {
+        await exec.resize({ h: rows, w: columns } as never);
+      },
+      close: () => socket.destroy(),
+    };
   }
 
   explainFailure(error: unknown): string {
