@@ -1,8 +1,14 @@
 // The holdcell command line: the same host services as the workbench, without a UI.
 import { Command, CommanderError } from 'commander';
 import { HOLDCELL_VERSION } from '../host/config.js';
+import { registerCase } from './commands/case.js';
+import { registerEngines } from './commands/engines.js';
+import { registerIsolate, registerRelease } from './commands/isolate.js';
 import { registerPs } from './commands/ps.js';
+import { registerSandbox } from './commands/sandbox.js';
 import { registerServe } from './commands/serve.js';
+import { registerSnapshot } from './commands/snapshot.js';
+import { registerVerify } from './commands/verify.js';
 import { printError } from './output.js';
 import { EXIT_FAILURE } from './run.js';
 
@@ -14,6 +20,13 @@ export function buildProgram(): Command {
     .showHelpAfterError()
     .exitOverride();
   registerPs(program);
+  registerEngines(program);
+  registerIsolate(program);
+  registerRelease(program);
+  registerSnapshot(program);
+  registerVerify(program);
+  registerCase(program);
+  registerSandbox(program);
   registerServe(program);
   return program;
 }

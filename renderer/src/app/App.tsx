@@ -1,8 +1,66 @@
-// The workbench frame: connection to the host, then the containers view (the first area of the product).
-import { useEffect, useState } from 'react';
+// The workbench frame: connection to the host, the current case, and the views (containers, case, sandbox).
+import { lazy, Suspense, useEffect, useState } from 'react';
+import type { AppClient } from '../../../src/contract/app-contract.js';
 import type { HostInfo } from '../../../src/contract/system.contract.js';
 import { connectToHost, type ConnectionState } from '../api/host-connection.js';
+import { CaseView } from '../features/case/CaseView.js';
 import { ContainersView } from '../features/containers/ContainersView.js';
+import { useHashParam, useView, VIEWS, type View } from './url-state.js';
+
+// The terminal (xterm.js) is only needed in the sandbox view: load it when that view opens.
+const SandboxView = lazy(async () => ({ default: (await import('../features/sandbox/SandboxView.js')).SandboxView }));
+
+const VIEW_LABELS: Record<View, string> = { containers: 'Containers', case: 'Case', sandbox: 'Sandbox' };
+
+/** The case every action writes into; kept in the URL so it survives reloads and view switches. */
+function CasePicker() {
+  const [caseDir, setCaseDir] = useHashParam('case');
+  const [draft, setDraft] = useState(caseDir);
+  useEffect(() => setDraft(caseDir), [caseDir]);
+  return (
+    <form
+      className="case-picker"
+      onSubmit={(event) => {
+        event.preventDefault();
+        setCaseDir(draft.trim());
+      }}
+    >
+      <label>
+        Case{' '}
+        <input
+          aria-label="Current case folder"
+          placeholder="case folder"
+          value={draft}
+          onChange={(event) => setDraft(event.target.value)}
+          onBlur={() => setCaseDir(draft.trim())}
+        />
+      </label>
+    </form>
+  );
+}
+
+function Workbench({ client }: { client: AppClient }) {
+  const [view, go] = useView();
+  return (
+    <>
+      <nav className="tabs" aria-label="Views">
+        {VIEWS.map((name) => (
+          <button key={name} type="button" aria-current={view === name ? 'page' : undefined} onClick={() => go(name)}>
+            {VIEW_LABELS[name]}
+          </button>
+        ))}
+        <CasePicker />
+      </nav>
+      {view === 'containers' ? <ContainersView client={client} /> : null}
+      {view === 'case' ? <CaseView client={client} /> : null}
+      {view === 'sandbox' ? (
+        <Suspense fallback={<p className="muted">Loading the terminal…</p>}>
+          <SandboxView client={client} />
+        </Suspense>
+      ) : null}
+    </>
+  );
+}
 
 export function App() {
   const [connection, setConnection] = useState<ConnectionState>({ state: 'connecting', attempt: 0 });
@@ -26,7 +84,7 @@ export function App() {
         </span>
       </header>
       <main>
-        {connection.state === 'connected' ? <ContainersView client={connection.client} /> : null}
+        {connection.state === 'connected' ? <Workbench client={connection.client} /> : null}
         {connection.state === 'connecting' ? (
           <p className="muted" role="status">
             Connecting to the HoldCell host…{connection.lastError ? ` (${connection.lastError})` : ''}

@@ -1,33 +1,60 @@
-// View state lives in the URL hash (#/containers?q=…), so a view can be bookmarked, shared in a ticket or restored.
-import { useCallback, useEffect, useState } from 'react';
+// View state lives in the URL hash (#/<view>?case=…&q=…), so a view can be bookmarked, shared in a ticket or restored.
+import { useCallback, useSyncExternalStore } from 'react';
 
-function readHashParams(): URLSearchParams {
-  const hash = window.location.hash.replace(/^#/, '');
-  const query = hash.includes('?') ? hash.slice(hash.indexOf('?') + 1) : '';
-  return new URLSearchParams(query);
+export const VIEWS = ['containers', 'case', 'sandbox'] as const;
+export type View = (typeof VIEWS)[number];
+
+interface Route {
+  view: View;
+  params: URLSearchParams;
 }
 
+function parseHash(hash: string): Route {
+  const body = hash.replace(/^#\/?/, '');
+  const [path = '', query = ''] = body.split('?', 2);
+  const view = (VIEWS as readonly string[]).includes(path) ? (path as View) : 'containers';
+  return { view, params: new URLSearchParams(query) };
+}
+
+function writeHash(route: Route): void {
+  const query = route.params.toString();
+  window.history.replaceState(
+    null,
+    '',
+    `${window.location.pathname}${window.location.search}#/${route.view}${query ? `?${query}` : ''}`,
+  );
+  // replaceState fires no event; tell the subscribers ourselves.
+  window.dispatchEvent(new Event('holdcell:route'));
+}
+
+function subscribe(onChange: () => void): () => void {
+  window.addEventListener('hashchange', onChange);
+  window.addEventListener('holdcell:route', onChange);
+  return () => {
+    window.removeEventListener('hashchange', onChange);
+    window.removeEventListener('holdcell:route', onChange);
+  };
+}
+
+const currentHash = (): string => window.location.hash;
+
+export function useView(): [View, (view: View) => void] {
+  const hash = useSyncExternalStore(subscribe, currentHash);
+  const go = useCallback((view: View) => writeHash({ ...parseHash(window.location.hash), view }), []);
+  return [parseHash(hash).view, go];
+}
+
+/** One URL parameter shared by every view (e.g. the open case survives switching views). */
 export function useHashParam(name: string): [string, (value: string) => void] {
-  const [value, setValue] = useState(() => readHashParams().get(name) ?? '');
-  useEffect(() => {
-    const onHashChange = (): void => setValue(readHashParams().get(name) ?? '');
-    window.addEventListener('hashchange', onHashChange);
-    return () => window.removeEventListener('hashchange', onHashChange);
-  }, [name]);
+  const hash = useSyncExternalStore(subscribe, currentHash);
   const update = useCallback(
     (next: string) => {
-      const params = readHashParams();
-      if (next === '') params.delete(name);
-      else params.set(name, next);
-      const query = params.toString();
-      window.history.replaceState(
-        null,
-        '',
-        `${window.location.pathname}${window.location.search}#/containers${query ? `?${query}` : ''}`,
-      );
-      setValue(next);
+      const route = parseHash(window.location.hash);
+      if (next === '') route.params.delete(name);
+      else route.params.set(name, next);
+      writeHash(route);
     },
     [name],
   );
-  return [value, update];
+  return [parseHash(hash).params.get(name) ?? '', update];
 }

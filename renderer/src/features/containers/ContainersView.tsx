@@ -3,7 +3,9 @@ import type { AppClient } from '../../../../src/contract/app-contract.js';
 import { visibleContainers } from '../../../../src/capture/common/container-view.js';
 import type { EngineStatus } from '../../../../src/capture/common/containers.js';
 import { useHashParam } from '../../app/url-state.js';
+import { shortUtc } from '../../ui/format.js';
 import { SafeText } from '../../ui/SafeText.js';
+import { ContainerActions } from './ContainerActions.js';
 import { RiskBadges } from './RiskBadges.js';
 import { useContainerView } from './use-container-view.js';
 
@@ -32,15 +34,12 @@ function EngineBanner({ engine }: { engine: EngineStatus }) {
   );
 }
 
-/** Creation time in UTC, to the second; the full nanosecond string stays in the tooltip. */
-function shortUtc(created: string): string {
-  return created.replace('T', ' ').replace(/\.\d+/, '').replace('Z', ' UTC');
-}
-
 export function ContainersView({ client }: { client: AppClient }) {
   const { view, error } = useContainerView(client);
   const [filter, setFilter] = useHashParam('q');
+  const [selectedKey, select] = useHashParam('sel');
   const containers = visibleContainers(view, filter);
+  const selected = view.containers.get(selectedKey);
   return (
     <section className="containers" aria-label="Containers">
       <div className="engines">
@@ -105,6 +104,7 @@ export function ContainersView({ client }: { client: AppClient }) {
           ))}
         </tbody>
       </table>
+      {selected ? <ContainerActions client={client} container={selected} /> : null}
       {view.containers.size === 0 && [...view.engines.values()].some((engine) => engine.state === 'connected') ? (
         <p className="muted empty">No containers on the connected engines.</p>
       ) : null}

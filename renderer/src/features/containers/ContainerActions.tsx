@@ -1,0 +1,84 @@
+// Actions on the selected container: Isolate (with plan preview), Release, Snapshot — each into the chosen case.
+import { useState } from 'react';
+import type { ReleaseResult, SnapshotResult } from '../../../../src/capture/common/containment.js';
+import type { ContainerSummary } from '../../../../src/capture/common/containers.js';
+import type { AppClient } from '../../../../src/contract/app-contract.js';
+import { useHashParam } from '../../app/url-state.js';
+import { formatBytes } from '../../ui/format.js';
+import { JobStatus } from '../../ui/JobStatus.js';
+import { SafeText } from '../../ui/SafeText.js';
+import { OutcomeSteps } from '../../ui/StepList.js';
+import { useJob } from '../../ui/use-job.js';
+import { IsolateDialog } from './IsolateDialog.js';
+
+export function ContainerActions({ client, container }: { client: AppClient; container: ContainerSummary }) {
+  const [caseDir] = useHashParam('case');
+  const [isolating, setIsolating] = useState(false);
+  const release = useJob<ReleaseResult>();
+  const snapshot = useJob<SnapshotResult>();
+  const ref = { engineId: container.engineId, container: container.id };
+  const noCase = caseDir.trim() === '';
+  const busy = release.state.status === 'running' || snapshot.state.status === 'running';
+
+  return (
+    <section className="actions" aria-label="Container actions">
+      <h2>
+        <SafeText text={container.name} /> <span className="mono muted">{container.id.slice(0, 12)}</span>
+      </h2>
+      {noCase ? <p className="warning">Choose a case folder (top bar) before isolating or acquiring.</p> : null}
+      <div className="buttons">
+        <button type="button" className="danger" disabled={noCase || busy} onClick={() => setIsolating(true)}>
+          Isolate…
+        </button>
+        <button
+          type="button"
+          disabled={noCase || busy}
+          onClick={() => void release.run((options) => client.capture.release({ ref, caseDir }, options))}
+        >
+          Release
+        </button>
+        <button
+          type="button"
+          disabled={noCase || busy}
+          onClick={() => void snapshot.run((options) => client.capture.snapshot({ ref, caseDir }, options))}
+        >
+          Snapshot
+        </button>
+      </div>
+      <JobStatus state={release.state} label="Releasing" onCancel={release.cancel} />
+      <JobStatus state={snapshot.state} label="Snapshotting" onCancel={snapshot.cancel} />
+      {release.state.status === 'done' ? (
+        <>
+          <p data-testid="release-summary">
+            <SafeText text={release.state.result.summary} />
+          </p>
+          <OutcomeSteps steps={release.state.result.steps} />
+        </>
+      ) : null}
+      {snapshot.state.status === 'done' ? (
+        <div data-testid="snapshot-result">
+          <p className={snapshot.state.result.complete ? 'ok' : 'warning'}>
+            <SafeText text={snapshot.state.result.summary} />
+          </p>
+          <ul className="items">
+            {snapshot.state.result.items.map((item) => (
+              <li key={item.id} data-item-kind={item.kind} data-complete={String(item.complete)}>
+                <SafeText text={item.kind} /> · {formatBytes(item.bytes)} ·{' '}
+                <span className="mono">{item.sha256.slice(0, 16)}…</span>
+                {item.complete ? null : (
+                  <span className="warning">
+                    {' '}
+                    incomplete: <SafeText text={item.incompleteReason ?? ''} />
+                  </span>
+                )}
+              </li>
+            ))}
+          </ul>
+        </div>
+      ) : null}
+      {isolating ? (
+        <IsolateDialog client={client} container={container} caseDir={caseDir} onClose={() => setIsolating(false)} />
+      ) : null}
+    </section>
+  );
+}

@@ -1,0 +1,112 @@
+// A terminal into a HoldCell sandbox (never a suspect): xterm.js with clipboard, hyperlink and DCS escapes disabled.
+import { FitAddon } from '@xterm/addon-fit';
+import { Terminal } from '@xterm/xterm';
+import '@xterm/xterm/css/xterm.css';
+import { useEffect, useRef, useState } from 'react';
+import type { AppClient } from '../../../../src/contract/app-contract.js';
+import { installCspStyleShim } from '../../ui/csp-style-shim.js';
+import { SafeText } from '../../ui/SafeText.js';
+
+function toBase64(bytes: Uint8Array): string {
+  let binary = '';
+  for (const byte of bytes) binary += String.fromCharCode(byte);
+  return btoa(binary);
+}
+
+function fromBase64(text: string): Uint8Array {
+  const binary = atob(text);
+  const bytes = new Uint8Array(binary.length);
+  for (let index = 0; index < binary.length; index += 1) bytes[index] = binary.charCodeAt(index);
+  return bytes;
+}
+
+/** Sequences a sandboxed program could use to reach the clipboard, open links or query the terminal's state. */
+function disarm(terminal: Terminal): void {
+  const swallow = (): boolean => true;
+  terminal.parser.registerOscHandler(52, swallow); // clipboard write/read
+  terminal.parser.registerOscHandler(8, swallow); // hyperlinks
+  terminal.parser.registerOscHandler(1337, swallow); // iTerm2 file transfer and friends
+  for (const final of ['p', 'q', 't', '|', '{']) {
+    terminal.parser.registerDcsHandler({ final }, swallow);
+    terminal.parser.registerDcsHandler({ intermediates: '$', final }, swallow);
+    terminal.parser.registerDcsHandler({ intermediates: '+', final }, swallow);
+  }
+}
+
+export function TerminalPane({
+  client,
+  engineId,
+  containerId,
+}: {
+  client: AppClient;
+  engineId: string;
+  containerId: string;
+}) {
+  const host = useRef<HTMLDivElement>(null);
+  const [status, setStatus] = useState('connecting…');
+
+  useEffect(() => {
+    const element = host.current;
+    if (!element) return;
+    installCspStyleShim();
+    const terminal = new Terminal({
+      convertEol: false,
+      cursorBlink: true,
+      fontFamily: 'ui-monospace, "DejaVu Sans Mono", monospace',
+      fontSize: 13,
+      scrollback: 5000,
+      allowProposedApi: false,
+      // Every window operation (resize, move, report title…) stays off: evidence must not drive the window.
+      windowOptions: {},
+    });
+    disarm(terminal);
+    const fit = new FitAddon();
+    terminal.loadAddon(fit);
+    terminal.open(element);
+    fit.fit();
+    let sessionId: string | undefined;
+    const encoder = new TextEncoder();
+    const send = (bytes: Uint8Array): void => {
+      if (sessionId) void client.capture.terminalInput({ sessionId, base64: toBase64(bytes) }).catch(() => undefined);
+    };
+    const inputs = [
+      terminal.onData((data) => send(encoder.encode(data))),
+      terminal.onBinary((data) => send(Uint8Array.from(data, (character) => character.charCodeAt(0) & 0xff))),
+      terminal.onResize(({ cols, rows }) => {
+        if (sessionId) void client.capture.terminalResize({ sessionId, columns: cols, rows }).catch(() => undefined);
+      }),
+    ];
+    const stop = client.capture.openTerminal(
+      { engineId, containerId, columns: Math.max(10, terminal.cols), rows: Math.max(5, terminal.rows) },
+      (event) => {
+        if (event.type === 'ready') {
+          sessionId = event.sessionId;
+          setStatus('connected');
+          terminal.focus();
+        } else if (event.type === 'output') {
+          terminal.write(fromBase64(event.base64));
+        } else {
+          setStatus(`ended: ${event.reason}`);
+        }
+      },
+      (error) => setStatus(`failed: ${error.message}`),
+    );
+    const onWindowResize = (): void => fit.fit();
+    window.addEventListener('resize', onWindowResize);
+    return () => {
+      window.removeEventListener('resize', onWindowResize);
+      stop();
+      for (const input of inputs) input.dispose();
+      terminal.dispose();
+    };
+  }, [client, engineId, containerId]);
+
+  return (
+    <div className="terminal-pane">
+      <p className="muted" role="status" data-testid="terminal-status">
+        Sandbox terminal: <SafeText text={status} />
+      </p>
+      <div ref={host} className="terminal" data-testid="terminal" />
+    </div>
+  );
+}
