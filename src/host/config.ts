@@ -1,11 +1,15 @@
 // Host configuration from the environment and CLI flags: which engines to reach, where cases live, who operates.
 import { homedir, userInfo } from 'node:os';
 import { join } from 'node:path';
-import { DEFAULT_DOCKER_SOCKET, parseDockerHost, type DockerEndpoint } from '../capture/common/docker-endpoint.js';
+import type { DockerEndpoint } from '../capture/common/docker-endpoint.js';
+import { resolveEngines } from './engine-config.js';
 
 export interface EngineConfig {
   engineId: string;
+  /** Kind "invalid" for an engine that was configured but cannot be used; it reports why on every call. */
   endpoint: DockerEndpoint;
+  /** Other names for this engine: the current docker context's own name when it became "default". */
+  aliases?: string[];
 }
 
 export interface HostConfig {
@@ -33,19 +37,17 @@ function osUser(): string {
   }
 }
 
-/** Same precedence as the docker CLI's "default" context: explicit flag, then DOCKER_HOST, then the local socket. */
+/**
+ * Engine "default" with the docker CLI's precedence (flag, DOCKER_HOST, current context, local socket), then every
+ * docker context by name (see engine-config.ts). Never throws for a bad engine address: that engine reports it.
+ */
 export function loadHostConfig(env: NodeJS.ProcessEnv, overrides: ConfigOverrides = {}): HostConfig {
-  const address = overrides.dockerHost ?? env.DOCKER_HOST;
-  const tls = {
-    verify: env.DOCKER_TLS_VERIFY !== undefined && env.DOCKER_TLS_VERIFY !== '' && env.DOCKER_TLS_VERIFY !== '0',
-    ...(env.DOCKER_CERT_PATH ? { certPath: env.DOCKER_CERT_PATH } : {}),
-  };
-  const endpoint: DockerEndpoint =
-    address === undefined || address === ''
-      ? { kind: 'unix', socketPath: DEFAULT_DOCKER_SOCKET }
-      : parseDockerHost(address, tls);
   return {
-    engines: [{ engineId: 'default', endpoint }],
+    engines: resolveEngines(env, { dockerHost: overrides.dockerHost }).map(({ engineId, endpoint, aliases }) => ({
+      engineId,
+      endpoint,
+      ...(aliases.length === 0 ? {} : { aliases }),
+    })),
     version: HOLDCELL_VERSION,
     casesRoot: env.HOLDCELL_CASES || join(homedir(), 'HoldCell', 'cases'),
     operator: overrides.operator ?? (env.HOLDCELL_OPERATOR || osUser()),

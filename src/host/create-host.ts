@@ -31,9 +31,11 @@ export function createHost(config: HostConfig): Host {
   });
   const openCase = (caseDir: string) => cases.openOrCreate(caseDir);
   const catalog = new ContainerCatalog(engines);
-  const containment = new Containment({ engines, openCase });
+  // Release and sandboxes work on what a case already holds: a mistyped folder must not become a new, empty case.
+  const openExistingCase = (caseDir: string) => cases.open(caseDir);
+  const containment = new Containment({ engines, openCase, openExistingCase });
   const acquisition = new Acquisition({ engines, openCase });
-  const sandboxes = new Sandboxes({ engines, openCase });
+  const sandboxes = new Sandboxes({ engines, openCase: openExistingCase });
 
   const services: HostServices = {
     capture: {

@@ -19,7 +19,7 @@ test.describe('isolate, snapshot, verify and sandbox from the UI', () => {
     suspect = await createTestContainer({
       name: 'suspect',
       args: ['--network', NETWORK, '--network-alias', 'web'],
-      command: ['sh', '-c', 'echo pwned > /opt/dropper; chmod +x /opt/dropper; exec sleep 600'],
+      command: ['sh', '-c', 'mkdir -p /opt && echo pwned > /opt/dropper && chmod +x /opt/dropper; exec sleep 600'],
       start: true,
     });
     caseDir = join(mkdtempSync(join(tmpdir(), 'holdcell-e2e-')), 'case-e2e');

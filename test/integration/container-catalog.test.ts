@@ -17,7 +17,9 @@ import { startSocketProxy, type SocketProxy } from '../support/socket-proxy.js';
 const call = () => ({ signal: new AbortController().signal, progress: () => undefined });
 
 describe('the container catalog on the real engine', () => {
-  const catalog = new ContainerCatalog(new EngineRegistry([new DockerEngine('default', { kind: 'unix', socketPath: dockerSocketPath() })]));
+  const catalog = new ContainerCatalog(
+    new EngineRegistry([new DockerEngine('default', { kind: 'unix', socketPath: dockerSocketPath() })]),
+  );
   let risky: string;
   let tame: string;
   beforeAll(async () => {
@@ -115,9 +117,12 @@ describe('an engine behind a failing connection (fault proxy in front of the rea
   let catalog: ContainerCatalog;
   beforeAll(async () => {
     proxy = await startSocketProxy({ target: dockerSocketPath() });
-    catalog = new ContainerCatalog(new EngineRegistry([new DockerEngine('default', { kind: 'unix', socketPath: proxy.path })]), {
-      reconnectDelayMs: { first: 100, max: 400 },
-    });
+    catalog = new ContainerCatalog(
+      new EngineRegistry([new DockerEngine('default', { kind: 'unix', socketPath: proxy.path })]),
+      {
+        reconnectDelayMs: { first: 100, max: 400 },
+      },
+    );
   });
   afterAll(async () => {
     await proxy.dispose();

@@ -15,6 +15,11 @@ export const DockerNetwork = z.object({
   Name: z.string(),
   Driver: z.string().optional(),
   Internal: z.boolean().default(false),
+  /** Driver options, e.g. com.docker.network.bridge.enable_icc. */
+  Options: z
+    .record(z.string(), z.string())
+    .nullish()
+    .transform((options) => options ?? {}),
   Labels: z
     .record(z.string(), z.string())
     .nullish()

@@ -58,7 +58,7 @@ export interface ContainerEngine {
   unpause(id: string, signal?: AbortSignal): Promise<void>;
   listNetworks(signal?: AbortSignal): Promise<DockerNetwork[]>;
   createNetwork(
-    spec: { name: string; internal: boolean; labels: Record<string, string> },
+    spec: { name: string; internal: boolean; labels: Record<string, string>; options?: Record<string, string> },
     signal?: AbortSignal,
   ): Promise<string>;
   connectNetwork(

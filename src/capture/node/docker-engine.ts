@@ -1,10 +1,9 @@
 // The Docker adapter: the one file that imports dockerode; validates every engine answer before it goes further.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { Readable } from 'node:stream';
 import type { IncomingMessage } from 'node:http';
 import Docker from 'dockerode';
+import { dockerodeOptions } from './docker-connection.js';
 import { DockerContainerInspect, DockerEvent } from '../common/docker-inspect.js';
 import { DockerImageInspect, DockerInfo, DockerNetwork, DockerPathStat, DockerTop } from '../common/docker-api.js';
 import { describeEndpoint, type DockerEndpoint } from '../common/docker-endpoint.js';
@@ -19,27 +18,6 @@ import type {
 
 const CONNECT_TIMEOUT_MS = 5_000;
 const CALL_TIMEOUT_MS = 30_000;
-
-function dockerodeOptions(endpoint: DockerEndpoint): Docker.DockerOptions {
-  switch (endpoint.kind) {
-    case 'unix':
-      return { socketPath: endpoint.socketPath };
-    case 'tcp': {
-      const tls =
-        endpoint.tls && endpoint.certPath !== undefined
-          ? {
-              ca: readFileSync(join(endpoint.certPath, 'ca.pem')),
-              cert: readFileSync(join(endpoint.certPath, 'cert.pem')),
-              key: readFileSync(join(endpoint.certPath, 'key.pem')),
-            }
-          : {};
-      return { host: endpoint.host, port: endpoint.port, protocol: endpoint.tls ? 'https' : 'http', ...tls };
-    }
-    case 'ssh':
-      // Host-key verification against known_hosts is required before SSH engines are enabled (containment issue).
-      throw new Error(`SSH engines are not enabled yet: ${describeEndpoint(endpoint)}`);
-  }
-}
 
 /** Every call gets a deadline so a stalled engine produces an error, never a hang. */
 function withDeadline(signal: AbortSignal | undefined, milliseconds: number): AbortSignal {
@@ -235,7 +213,7 @@ export class DockerEngine implements ContainerEngine {
   }
 
   async createNetwork(
-    spec: { name: string; internal: boolean; labels: Record<string, string> },
+    spec: { name: string; internal: boolean; labels: Record<string, string>; options?: Record<string, string> },
     signal?: AbortSignal,
   ): Promise<string> {
     const network = await this.docker.createNetwork({
@@ -244,6 +222,7 @@ export class DockerEngine implements ContainerEngine {
       Internal: spec.internal,
       CheckDuplicate: true,
       Labels: spec.labels,
+      Options: spec.options ?? {},
       abortSignal: withDeadline(signal, CALL_TIMEOUT_MS),
     } as never);
     return (network as unknown as { id: string }).id;

@@ -46,6 +46,8 @@ export interface CaseRecorder {
   /** Stores a JSON document (pretty, key order as given) as a complete evidence item. */
   addJson(spec: EvidenceSpec, value: unknown): Promise<ManifestItem>;
   items(): Promise<ManifestItem[]>;
+  /** The custody records that parse, in log order (verify is what judges the ones that do not). */
+  custody(): Promise<CustodyRecord[]>;
 }
 
 /** Opens the case at caseDir (absolute, or relative to the cases root), creating it when it does not exist yet. */

@@ -81,6 +81,8 @@ export function ContainersView({ client }: { client: AppClient }) {
               key={`${container.engineId}/${container.id}`}
               data-container-id={container.id}
               data-state={container.state}
+              aria-selected={selectedKey === `${container.engineId}/${container.id}`}
+              onClick={() => select(`${container.engineId}/${container.id}`)}
             >
               <td>
                 <SafeText text={container.name} className="name" />

@@ -1,0 +1,122 @@
+// Keeps reading an engine stream while the case writes: a bounded read-ahead that hands over batched chunks.
+//
+// The case's evidence writer takes one chunk, writes it, hashes it, then asks for the next. Fed the engine's
+// ~40 KiB socket reads directly, a 250 MB export is ~6,000 such round trips during which nobody reads the
+// socket, so the engine stalls on a full socket buffer each time. Reading ahead (bounded) and handing over up
+// to 1 MiB at a time keeps the engine streaming while the disk write runs. Order and bytes are unchanged; a
+// failure is reported only after every byte that arrived before it was handed over, so a partial item is still
+// an exact prefix of what the engine sent.
+import type { EngineStream } from './container-engine.js';
+
+export interface ReadAheadOptions {
+  /** Largest chunk handed over (smaller when less is buffered: never waits to fill a batch). */
+  batchBytes?: number;
+  /** Reading pauses while this much is buffered and not yet handed over. */
+  maxBufferedBytes?: number;
+}
+
+const DEFAULT_BATCH = 1024 * 1024;
+const DEFAULT_MAX_BUFFERED = 8 * 1024 * 1024;
+
+export function readAhead(source: EngineStream, options: ReadAheadOptions = {}): EngineStream {
+  const batchBytes = options.batchBytes ?? DEFAULT_BATCH;
+  const maxBufferedBytes = options.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED;
+  const queue: Uint8Array[] = [];
+  let buffered = 0;
+  let ended = false;
+  let failure: { error: unknown } | undefined;
+  let destroyed: Error | undefined;
+  let wakeConsumer: (() => void) | undefined;
+  let wakeReader: (() => void) | undefined;
+  let started = false;
+
+  const notifyConsumer = (): void => {
+    const wake = wakeConsumer;
+    wakeConsumer = undefined;
+    wake?.();
+  };
+  const notifyReader = (): void => {
+    const wake = wakeReader;
+    wakeReader = undefined;
+    wake?.();
+  };
+
+  const read = async (): Promise<void> => {
+    try {
+      for await (const chunk of source) {
+        if (destroyed) return;
+        if (chunk.byteLength === 0) continue;
+        queue.push(chunk);
+        buffered += chunk.byteLength;
+        notifyConsumer();
+        while (buffered >= maxBufferedBytes && !destroyed) {
+          await new Promise<void>((resolve) => (wakeReader = resolve));
+        }
+      }
+    } catch (error) {
+      failure = { error };
+    } finally {
+      ended = true;
+      notifyConsumer();
+    }
+  };
+
+  const take = (): Uint8Array => {
+    const first = queue[0] as Uint8Array;
+    if (first.byteLength >= batchBytes || queue.length === 1) {
+      queue.shift();
+      buffered -= first.byteLength;
+      return first;
+    }
+    const parts: Uint8Array[] = [];
+    let size = 0;
+    while (queue.length > 0 && size + (queue[0] as Uint8Array).byteLength <= batchBytes) {
+      const part = queue.shift() as Uint8Array;
+      parts.push(part);
+      size += part.byteLength;
+    }
+    buffered -= size;
+    return Buffer.concat(parts, size);
+  };
+
+  const next = async (): Promise<IteratorResult<Uint8Array>> => {
+    if (!started) {
+      started = true;
+      void read();
+    }
+    for (;;) {
+      if (destroyed) throw destroyed;
+      if (queue.length > 0) {
+        const chunk = take();
+        notifyReader();
+        return { done: false, value: chunk };
+      }
+      if (ended) {
+        if (failure) throw failure.error;
+        return { done: true, value: undefined };
+      }
+      await new Promise<void>((resolve) => (wakeConsumer = resolve));
+    }
+  };
+
+  const destroy = (reason?: Error): void => {
+    if (destroyed) return;
+    destroyed = reason ?? new Error('read-ahead destroyed');
+    queue.length = 0;
+    buffered = 0;
+    source.destroy(reason);
+    notifyReader();
+    notifyConsumer();
+  };
+
+  return {
+    [Symbol.asyncIterator]: () => ({
+      next,
+      return: async () => {
+        destroy();
+        return { done: true, value: undefined };
+      },
+    }),
+    destroy,
+  };
+}
