@@ -3,8 +3,9 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Command } from 'commander';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { caseDirArgument, registerCase } from '../../src/cli/commands/case.js';
-import { EXIT_VERIFY_FAILED, registerVerify } from '../../src/cli/commands/verify.js';
+import { registerCase } from '../../src/cli/commands/case.js';
+import { registerVerify } from '../../src/cli/commands/verify.js';
+import { caseDirArgument, EXIT_VERIFY_FAILED } from '../../src/cli/run.js';
 import { chunked, realTar, removeTree, spec, tempDir } from './case-fixtures.js';
 import { CaseStore } from '../../src/forensics/node/case-store.js';
 

@@ -1,5 +1,4 @@
 // `holdcell case init|show|seal|custody`: case folders from the shell, without any Docker engine.
-import path from 'node:path';
 import type { Command } from 'commander';
 import { visibleText } from '../../contract/visible-text.js';
 import type { CustodyRecord } from '../../forensics/common/case-model.js';
@@ -7,6 +6,7 @@ import type { CaseSummary } from '../../forensics/common/forensics.contract.js';
 import { CaseStore } from '../../forensics/node/case-store.js';
 import { loadHostConfig } from '../../host/config.js';
 import { printJson, printTable } from '../output.js';
+import { caseDirArgument } from '../run.js';
 
 const CASE_DIR_HELP =
   'case folder: an absolute path, a path starting with ./ or ../ (from here), or a name under the cases root ' +
@@ -20,15 +20,6 @@ export function caseStoreFromEnv(): CaseStore {
     operator: config.operator,
     toolVersion: `holdcell ${config.version}`,
   });
-}
-
-/**
- * What a person typing a path means: "./case-7" is here, "case-7" is the case of that name under the cases
- * root (as in the workbench), "/media/usb/case-7" is exactly there.
- */
-export function caseDirArgument(argument: string): string {
-  const explicitlyRelative = argument === '.' || argument === '..' || /^\.\.?[/\\]/.test(argument);
-  return explicitlyRelative ? path.resolve(argument) : argument;
 }
 
 function line(text: string): void {

@@ -1,16 +1,13 @@
 // `holdcell isolate` and `holdcell release`: contain a suspect (collect, then pause/quarantine) and undo it from the case.
 import { Option, type Command } from 'commander';
 import type { IsolationResult, ReleaseResult, StepOutcome } from '../../capture/common/containment.js';
-import { ContractError } from '../../contract/envelope.js';
 import { visibleText } from '../../contract/visible-text.js';
 import { loadHostConfig } from '../../host/config.js';
 import { createHost, type Host } from '../../host/create-host.js';
-import { printError, printJson, printTable } from '../output.js';
-import { EXIT_ENGINE_UNREACHABLE, EXIT_FAILURE, runWithSignal } from '../run.js';
-import { caseDirArgument } from './case.js';
+import { printJson, printTable } from '../output.js';
+import { caseDirArgument, EXIT_PARTIAL, reportFailure, runWithSignal } from '../run.js';
 
 /** The command ran but left the container partly contained (isolate) or partly released (release). */
-export const EXIT_PARTIAL = 4;
 
 const CASE_HELP = 'case folder: an absolute path, a path starting with ./ or ../, or a name under the cases root';
 const HOST_HELP = 'engine address (unix:///path, tcp://host:port); default DOCKER_HOST, then the local socket';
@@ -63,9 +60,7 @@ async function runCommand<T>(
     else report(result);
     if (!succeeded(result)) process.exitCode = EXIT_PARTIAL;
   } catch (error) {
-    printError(error instanceof Error ? error.message : String(error));
-    process.exitCode =
-      error instanceof ContractError && error.code === 'UNAVAILABLE' ? EXIT_ENGINE_UNREACHABLE : EXIT_FAILURE;
+    reportFailure(error);
   } finally {
     await host.close();
   }

@@ -1,11 +1,10 @@
 // `holdcell sandbox <caseDir>`: runs the case's evidence image hardened (idle unless --detonate), or stops a sandbox.
 import type { Command } from 'commander';
 import type { SandboxInfo } from '../../capture/common/containment.js';
-import { ContractError } from '../../contract/envelope.js';
 import { loadHostConfig } from '../../host/config.js';
 import { createHost } from '../../host/create-host.js';
-import { printError, printJson } from '../output.js';
-import { EXIT_ENGINE_UNREACHABLE, EXIT_FAILURE, runWithSignal } from '../run.js';
+import { printJson } from '../output.js';
+import { caseDirArgument, reportFailure, runWithSignal } from '../run.js';
 import { visibleText } from '../../contract/visible-text.js';
 
 interface SandboxOptions {
@@ -37,7 +36,10 @@ export function registerSandbox(program: Command): void {
       "Run the case's evidence image with no network, no capabilities, no new privileges, read-only, limited " +
         '(idle unless --detonate); or remove a sandbox with --stop',
     )
-    .argument('<caseDir>', 'case folder holding a snapshot (absolute, or relative to the cases root)')
+    .argument(
+      '<caseDir>',
+      'case folder holding a snapshot (absolute; ./relative to here; a bare name is under the cases root)',
+    )
     .option('--engine <id>', 'engine to run the sandbox on (default: the engine the snapshot was taken on)')
     .option('--detonate', "run the evidence's own entrypoint and command instead of an idle command (still hardened)")
     .option('--stop <container>', 'remove this sandbox (id, prefix or name); refuses anything that is not a sandbox')
@@ -46,7 +48,8 @@ export function registerSandbox(program: Command): void {
       'engine address (unix:///path, tcp://host:port); default DOCKER_HOST, then the local socket',
     )
     .option('--json', 'print the result as JSON')
-    .action(async (caseDir: string, options: SandboxOptions) => {
+    .action(async (caseArgument: string, options: SandboxOptions) => {
+      const caseDir = caseDirArgument(caseArgument);
       const host = createHost(loadHostConfig(process.env, { dockerHost: options.host }));
       try {
         await runWithSignal(async (signal) => {
@@ -72,9 +75,7 @@ export function registerSandbox(program: Command): void {
           else printStarted(info, caseDir);
         });
       } catch (error) {
-        printError(error instanceof Error ? error.message : String(error));
-        process.exitCode =
-          error instanceof ContractError && error.code === 'UNAVAILABLE' ? EXIT_ENGINE_UNREACHABLE : EXIT_FAILURE;
+        reportFailure(error);
       } finally {
         await host.close();
       }

@@ -1,17 +1,14 @@
 // `holdcell snapshot <container> --case <dir>`: filesystem, mounts and image into the case; exit 5 when incomplete.
 import type { Command } from 'commander';
 import type { SnapshotResult } from '../../capture/common/containment.js';
-import { ContractError } from '../../contract/envelope.js';
 import type { Progress } from '../../contract/envelope.js';
 import { visibleText } from '../../contract/visible-text.js';
 import { loadHostConfig } from '../../host/config.js';
 import { createHost } from '../../host/create-host.js';
-import { printError, printJson, printTable } from '../output.js';
-import { EXIT_ENGINE_UNREACHABLE, EXIT_FAILURE, runWithSignal } from '../run.js';
-import { caseDirArgument } from './case.js';
+import { printJson, printTable } from '../output.js';
+import { caseDirArgument, EXIT_INCOMPLETE, reportFailure, runWithSignal } from '../run.js';
 
 /** The snapshot ran, but some evidence is incomplete or missing: the case holds what arrived and cannot be sealed. */
-export const EXIT_INCOMPLETE = 5;
 
 interface SnapshotOptions {
   case: string;
@@ -80,9 +77,7 @@ export function registerSnapshot(program: Command): void {
         if (!result.complete) process.exitCode = EXIT_INCOMPLETE;
       } catch (error) {
         if (showProgress) process.stderr.write('\n');
-        printError(error instanceof Error ? error.message : String(error));
-        process.exitCode =
-          error instanceof ContractError && error.code === 'UNAVAILABLE' ? EXIT_ENGINE_UNREACHABLE : EXIT_FAILURE;
+        reportFailure(error);
       } finally {
         await host.close();
       }

@@ -3,11 +3,10 @@ import type { Command } from 'commander';
 import { visibleText } from '../../contract/visible-text.js';
 import type { VerifyProblem, VerifyReport } from '../../forensics/common/forensics.contract.js';
 import { printJson } from '../output.js';
-import { runWithSignal } from '../run.js';
-import { caseDirArgument, caseStoreFromEnv } from './case.js';
+import { caseDirArgument, EXIT_VERIFY_FAILED, runWithSignal } from '../run.js';
+import { caseStoreFromEnv } from './case.js';
 
 /** Distinct from 1 (the command failed) and 2 (engine unreachable): the command worked and the case is damaged. */
-export const EXIT_VERIFY_FAILED = 3;
 
 const DOCUMENT_SUBJECTS: Readonly<Record<string, string>> = {
   manifest: 'manifest.json',
