@@ -268,8 +268,20 @@ export class DockerEngine implements ContainerEngine {
   }
 
   async saveImage(image: string, signal?: AbortSignal): Promise<EngineStream> {
-    // Image.get takes no options, so an abort tears the response down instead.
-    const response = (await this.docker.getImage(image).get()) as unknown as Readable;
+    // Image.get() takes no options, so it could not be cancelled while the engine prepares the archive (which can
+    // take long before the first byte); the same request through the modem carries the signal from the start.
+    const response = await new Promise<Readable>((resolve, reject) => {
+      this.docker.modem.dial(
+        {
+          path: `/images/${image}/get`,
+          method: 'GET',
+          isStream: true,
+          abortSignal: signal,
+          statusCodes: { 200: true, 404: 'no such image', 500: 'server error' },
+        } as never,
+        (error: unknown, stream: unknown) => (error ? reject(error as Error) : resolve(stream as Readable)),
+      );
+    });
     return engineStream(response, signal);
   }
 

@@ -1,9 +1,9 @@
 // Actions on the selected container: Isolate (with plan preview), Release, Snapshot — each into the chosen case.
 import { useState } from 'react';
-import type { ReleaseResult, SnapshotResult } from '../../../../src/capture/common/containment.js';
+import type { ReleaseResult, SandboxInfo, SnapshotResult } from '../../../../src/capture/common/containment.js';
 import type { ContainerSummary } from '../../../../src/capture/common/containers.js';
 import type { AppClient } from '../../../../src/contract/app-contract.js';
-import { useHashParam } from '../../app/url-state.js';
+import { useHashParam, useView } from '../../app/url-state.js';
 import { formatBytes } from '../../ui/format.js';
 import { JobStatus } from '../../ui/JobStatus.js';
 import { SafeText } from '../../ui/SafeText.js';
@@ -13,12 +13,15 @@ import { IsolateDialog } from './IsolateDialog.js';
 
 export function ContainerActions({ client, container }: { client: AppClient; container: ContainerSummary }) {
   const [caseDir] = useHashParam('case');
+  const [, setSandbox] = useHashParam('sandbox');
+  const [, go] = useView();
   const [isolating, setIsolating] = useState(false);
   const release = useJob<ReleaseResult>();
   const snapshot = useJob<SnapshotResult>();
+  const sandbox = useJob<SandboxInfo>();
   const ref = { engineId: container.engineId, container: container.id };
   const noCase = caseDir.trim() === '';
-  const busy = release.state.status === 'running' || snapshot.state.status === 'running';
+  const busy = [release, snapshot, sandbox].some((job) => job.state.status === 'running');
 
   return (
     <section className="actions" aria-label="Container actions">
@@ -44,9 +47,28 @@ export function ContainerActions({ client, container }: { client: AppClient; con
         >
           Snapshot
         </button>
+        <button
+          type="button"
+          title="Run the case's newest evidence image with no network and no privileges, and open a terminal into it"
+          disabled={noCase || busy}
+          onClick={() =>
+            void sandbox
+              .run((options) =>
+                client.capture.startSandbox({ caseDir, engineId: container.engineId, detonate: false }, options),
+              )
+              .then((started) => {
+                if (!started) return;
+                setSandbox(`${started.engineId}/${started.containerId}`);
+                go('sandbox');
+              })
+          }
+        >
+          Sandbox
+        </button>
       </div>
       <JobStatus state={release.state} label="Releasing" onCancel={release.cancel} />
       <JobStatus state={snapshot.state} label="Snapshotting" onCancel={snapshot.cancel} />
+      <JobStatus state={sandbox.state} label="Starting sandbox" />
       {release.state.status === 'done' ? (
         <>
           <p data-testid="release-summary">
