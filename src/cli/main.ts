@@ -2,9 +2,11 @@
 import { Command, CommanderError } from 'commander';
 import { HOLDCELL_VERSION } from '../host/config.js';
 import { registerCase } from './commands/case.js';
+import { registerDiff } from './commands/diff.js';
 import { registerEngines } from './commands/engines.js';
 import { registerIsolate, registerRelease } from './commands/isolate.js';
 import { registerPs } from './commands/ps.js';
+import { registerReplay } from './commands/replay.js';
 import { registerSandbox } from './commands/sandbox.js';
 import { registerServe } from './commands/serve.js';
 import { registerSnapshot } from './commands/snapshot.js';
@@ -27,6 +29,8 @@ export function buildProgram(): Command {
   registerVerify(program);
   registerCase(program);
   registerSandbox(program);
+  registerDiff(program);
+  registerReplay(program);
   registerServe(program);
   return program;
 }

@@ -26,3 +26,74 @@ export function isPlainVisible(text: string): boolean {
   INVISIBLE.lastIndex = 0;
   return !found;
 }
+
+/**
+ * Decodes bytes from evidence as UTF-8 for display: valid text is kept, every byte of an invalid sequence is
+ * shown as \xNN (never a silent U+FFFD), and the result passes through visibleText. Newlines are escaped too;
+ * callers that show lines split the bytes on 0x0a first (see visibleLines).
+ */
+export function visibleBytes(bytes: Uint8Array): string {
+  let out = '';
+  let index = 0;
+  while (index < bytes.length) {
+    const byte = bytes[index] as number;
+    const length =
+      byte < 0x80
+        ? 1
+        : byte >= 0xc2 && byte <= 0xdf
+          ? 2
+          : byte >= 0xe0 && byte <= 0xef
+            ? 3
+            : byte >= 0xf0 && byte <= 0xf4
+              ? 4
+              : 0;
+    const sequence = length === 0 ? undefined : bytes.subarray(index, index + length);
+    const decoded = sequence && sequence.length === length ? decodeSequence(sequence) : undefined;
+    if (decoded === undefined) {
+      out += `\\x${byte.toString(16).padStart(2, '0')}`;
+      index += 1;
+    } else {
+      out += visibleText(decoded);
+      index += length;
+    }
+  }
+  return out;
+}
+
+function decodeSequence(sequence: Uint8Array): string | undefined {
+  const [b0 = 0, b1 = 0, b2 = 0, b3 = 0] = sequence;
+  const continuation = (value: number): boolean => (value & 0xc0) === 0x80;
+  let codePoint: number;
+  switch (sequence.length) {
+    case 1:
+      return String.fromCharCode(b0);
+    case 2:
+      if (!continuation(b1)) return undefined;
+      codePoint = ((b0 & 0x1f) << 6) | (b1 & 0x3f);
+      break;
+    case 3:
+      if (!continuation(b1) || !continuation(b2)) return undefined;
+      codePoint = ((b0 & 0x0f) << 12) | ((b1 & 0x3f) << 6) | (b2 & 0x3f);
+      // Overlong forms and UTF-16 surrogates are not valid UTF-8.
+      if (codePoint < 0x800 || (codePoint >= 0xd800 && codePoint <= 0xdfff)) return undefined;
+      break;
+    default:
+      if (!continuation(b1) || !continuation(b2) || !continuation(b3)) return undefined;
+      codePoint = ((b0 & 0x07) << 18) | ((b1 & 0x3f) << 12) | ((b2 & 0x3f) << 6) | (b3 & 0x3f);
+      if (codePoint < 0x10000 || codePoint > 0x10ffff) return undefined;
+  }
+  return String.fromCodePoint(codePoint);
+}
+
+/** The bytes as display lines: split on \n, each line through visibleBytes (so \r, ESC, bidi… stay visible). */
+export function visibleLines(bytes: Uint8Array): string[] {
+  const lines: string[] = [];
+  let start = 0;
+  for (let index = 0; index <= bytes.length; index += 1) {
+    if (index === bytes.length || bytes[index] === 0x0a) {
+      lines.push(visibleBytes(bytes.subarray(start, index)));
+      start = index + 1;
+    }
+  }
+  return lines;
+}

@@ -9,6 +9,7 @@ import type { MessagePipe } from '../contract/pipe.js';
 import type { RpcServer } from '../contract/rpc-server.js';
 import { CaseService } from '../forensics/node/case-service.js';
 import { CaseStore } from '../forensics/node/case-store.js';
+import { DiffService } from '../forensics/node/diff-service.js';
 import type { HostConfig } from './config.js';
 import { servePipe, type HostIdentity, type HostServices, type PipeKind } from './serve-pipe.js';
 
@@ -30,6 +31,8 @@ export function createHost(config: HostConfig): Host {
     toolVersion: `holdcell ${config.version}`,
   });
   const openCase = (caseDir: string) => cases.openOrCreate(caseDir);
+  const caseService = new CaseService(cases);
+  const diffs = new DiffService({ cases });
   const catalog = new ContainerCatalog(engines);
   // Release and sandboxes work on what a case already holds: a mistyped folder must not become a new, empty case.
   const openExistingCase = (caseDir: string) => cases.open(caseDir);
@@ -52,7 +55,18 @@ export function createHost(config: HostConfig): Host {
       terminalInput: sandboxes.terminalInput,
       terminalResize: sandboxes.terminalResize,
     },
-    forensics: new CaseService(cases),
+    forensics: {
+      listCases: caseService.listCases,
+      createCase: caseService.createCase,
+      openCase: caseService.openCase,
+      custodyLog: caseService.custodyLog,
+      verifyCase: caseService.verifyCase,
+      sealCase: caseService.sealCase,
+      diff: diffs.diff,
+      diffEntries: diffs.diffEntries,
+      listDirectory: diffs.listDirectory,
+      readFile: diffs.readFile,
+    },
   };
   const identity: HostIdentity = { version: config.version, startedAt: new Date().toISOString() };
   const servers = new Set<RpcServer>();

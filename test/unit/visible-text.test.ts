@@ -1,6 +1,6 @@
 // Strings from a suspect container are shown with every invisible or terminal-active character made visible.
 import { describe, expect, it } from 'vitest';
-import { isPlainVisible, visibleText } from '../../src/contract/visible-text.js';
+import { isPlainVisible, visibleBytes, visibleLines, visibleText } from '../../src/contract/visible-text.js';
 
 describe('visibleText', () => {
   it('given plain names, then they are shown unchanged', () => {
@@ -34,5 +34,25 @@ describe('visibleText', () => {
   it('given a backslash, then it is doubled so an escape in the output always means an escaped character', () => {
     expect(visibleText('C:\\x1b')).toBe('C:\\\\x1b');
     expect(visibleText('\\')).not.toBe(visibleText('\\\\'));
+  });
+});
+
+describe('visibleBytes and visibleLines (file contents from evidence)', () => {
+  const bytes = (...values: number[]) => Uint8Array.from(values);
+
+  it('given valid UTF-8, then it is shown as text with controls escaped', () => {
+    expect(visibleBytes(new TextEncoder().encode('héllo \u001b[31m'))).toBe('héllo \\x1b[31m');
+  });
+
+  it('given invalid UTF-8 (stray, truncated, overlong, surrogate), then each bad byte is shown as \\xNN', () => {
+    expect(visibleBytes(bytes(0xff, 0xfe, 0x41))).toBe('\\xff\\xfeA');
+    expect(visibleBytes(bytes(0xe2, 0x82))).toBe('\\xe2\\x82');
+    expect(visibleBytes(bytes(0xc0, 0xaf))).toBe('\\xc0\\xaf');
+    expect(visibleBytes(bytes(0xed, 0xa0, 0x80))).toBe('\\xed\\xa0\\x80');
+    expect(visibleBytes(bytes(0xf0, 0x9f, 0x90, 0xb3))).toBe('🐳');
+  });
+
+  it('given lines with a bidi override and CR, then lines split on LF and the rest stays visible', () => {
+    expect(visibleLines(new TextEncoder().encode('a\u202eb\r\nc\n'))).toEqual(['a\\u{202e}b\\r', 'c', '']);
   });
 });

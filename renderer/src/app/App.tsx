@@ -5,12 +5,13 @@ import type { HostInfo } from '../../../src/contract/system.contract.js';
 import { connectToHost, type ConnectionState } from '../api/host-connection.js';
 import { CaseView } from '../features/case/CaseView.js';
 import { ContainersView } from '../features/containers/ContainersView.js';
+import { DiffView } from '../features/diff/DiffView.js';
 import { useHashParam, useView, VIEWS, type View } from './url-state.js';
 
 // The terminal (xterm.js) is only needed in the sandbox view: load it when that view opens.
 const SandboxView = lazy(async () => ({ default: (await import('../features/sandbox/SandboxView.js')).SandboxView }));
 
-const VIEW_LABELS: Record<View, string> = { containers: 'Containers', case: 'Case', sandbox: 'Sandbox' };
+const VIEW_LABELS: Record<View, string> = { containers: 'Containers', case: 'Case', diff: 'Diff', sandbox: 'Sandbox' };
 
 /** The case every action writes into; kept in the URL so it survives reloads and view switches. */
 function CasePicker() {
@@ -53,6 +54,7 @@ function Workbench({ client }: { client: AppClient }) {
       </nav>
       {view === 'containers' ? <ContainersView client={client} /> : null}
       {view === 'case' ? <CaseView client={client} /> : null}
+      {view === 'diff' ? <DiffView client={client} /> : null}
       {view === 'sandbox' ? (
         <Suspense fallback={<p className="muted">Loading the terminal…</p>}>
           <SandboxView client={client} />

@@ -1,7 +1,7 @@
 // View state lives in the URL hash (#/<view>?case=…&q=…), so a view can be bookmarked, shared in a ticket or restored.
 import { useCallback, useSyncExternalStore } from 'react';
 
-export const VIEWS = ['containers', 'case', 'sandbox'] as const;
+export const VIEWS = ['containers', 'case', 'diff', 'sandbox'] as const;
 export type View = (typeof VIEWS)[number];
 
 interface Route {

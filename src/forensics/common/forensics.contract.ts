@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { defineService, method } from '../../contract/kit.js';
 import { CaseJson, CustodyRecord, ManifestItem } from './case-model.js';
+import { DiffChange, DiffEntry, DiffSide, DiffSummary, DirectoryEntry, Severity } from './diff-model.js';
 
 const CaseDir = z.string().min(1).max(4096);
 
@@ -89,6 +90,62 @@ export const forensicsService = defineService({
     summary: 'Re-hash every item and check the custody chain and manifest',
     input: z.object({ caseDir: CaseDir }),
     output: VerifyReport,
+  }),
+  diff: method({
+    summary: "Container-versus-image diff of the case's newest snapshot (built once into analysis/, then read)",
+    input: z.object({ caseDir: CaseDir, rebuild: z.boolean().default(false) }),
+    output: DiffSummary,
+  }),
+  diffEntries: method({
+    summary: 'Diff entries, filtered and paged (path order)',
+    input: z.object({
+      caseDir: CaseDir,
+      changes: z.array(DiffChange).optional(),
+      /** Case-insensitive substring of the display path. */
+      query: z.string().max(1000).optional(),
+      minSeverity: Severity.optional(),
+      /** Only entries under this directory (raw path bytes, base64). */
+      underBase64: z.string().max(8192).optional(),
+      offset: z.number().int().min(0).default(0),
+      limit: z.number().int().min(1).max(5000).default(500),
+    }),
+    output: z.object({ entries: z.array(DiffEntry), total: z.number().int(), nextOffset: z.number().int().optional() }),
+  }),
+  listDirectory: method({
+    summary: 'Children of one directory of the image or the container filesystem (evidence browser), paged',
+    input: z.object({
+      caseDir: CaseDir,
+      side: DiffSide,
+      pathBase64: z.string().max(8192),
+      offset: z.number().int().min(0).default(0),
+      limit: z.number().int().min(1).max(5000).default(1000),
+    }),
+    output: z.object({
+      entries: z.array(DirectoryEntry),
+      total: z.number().int(),
+      nextOffset: z.number().int().optional(),
+    }),
+  }),
+  readFile: method({
+    summary: 'A capped slice of one regular file read back from the evidence tar (never extracted)',
+    input: z.object({
+      caseDir: CaseDir,
+      side: DiffSide,
+      pathBase64: z.string().max(8192),
+      offset: z.number().int().min(0).default(0),
+      length: z
+        .number()
+        .int()
+        .min(1)
+        .max(256 * 1024)
+        .default(64 * 1024),
+    }),
+    output: z.object({
+      base64: z.string(),
+      offset: z.number().int(),
+      totalBytes: z.number().int(),
+      truncated: z.boolean(),
+    }),
   }),
   sealCase: method({
     summary: 'Make a complete case read-only, recording the custody head',

@@ -3,7 +3,11 @@ import type { CallContext, ServiceImpl } from '../../contract/kit.js';
 import type { CaseSummary, forensicsService, VerifyReport } from '../common/forensics.contract.js';
 import type { CaseListing, CaseStore, CustodyPage } from './case-store.js';
 
-type ForensicsImpl = ServiceImpl<typeof forensicsService>;
+/** The case methods; the diff methods are DiffService's (composed in create-host.ts). */
+type ForensicsImpl = Pick<
+  ServiceImpl<typeof forensicsService>,
+  'listCases' | 'createCase' | 'openCase' | 'custodyLog' | 'verifyCase' | 'sealCase'
+>;
 
 export class CaseService implements ForensicsImpl {
   constructor(private readonly store: CaseStore) {}

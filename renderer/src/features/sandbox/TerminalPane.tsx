@@ -4,21 +4,9 @@ import { Terminal } from '@xterm/xterm';
 import '@xterm/xterm/css/xterm.css';
 import { useEffect, useRef, useState } from 'react';
 import type { AppClient } from '../../../../src/contract/app-contract.js';
+import { fromBase64, toBase64 } from '../../ui/base64.js';
 import { installCspStyleShim } from '../../ui/csp-style-shim.js';
 import { SafeText } from '../../ui/SafeText.js';
-
-function toBase64(bytes: Uint8Array): string {
-  let binary = '';
-  for (const byte of bytes) binary += String.fromCharCode(byte);
-  return btoa(binary);
-}
-
-function fromBase64(text: string): Uint8Array {
-  const binary = atob(text);
-  const bytes = new Uint8Array(binary.length);
-  for (let index = 0; index < binary.length; index += 1) bytes[index] = binary.charCodeAt(index);
-  return bytes;
-}
 
 /** Sequences a sandboxed program could use to reach the clipboard, open links or query the terminal's state. */
 function disarm(terminal: Terminal): void {
