@@ -19,6 +19,17 @@ export function visibleText(text: string): string {
   return text.replace(INVISIBLE, escapeOne);
 }
 
+// The same set without the backslash: for text that is already a display form (escapes made by the host).
+const INVISIBLE_ONLY = new RegExp(INVISIBLE.source.replace(/\|\\\\$/, ''), 'g');
+
+/**
+ * For strings the host already turned into display form (diff paths, finding details): escapes anything invisible
+ * that is still there, as defence in depth, but does not double backslashes, which there begin the host's escapes.
+ */
+export function visibleDisplayText(display: string): string {
+  return display.replace(INVISIBLE_ONLY, escapeOne);
+}
+
 /** True when visibleText would change nothing. */
 export function isPlainVisible(text: string): boolean {
   INVISIBLE.lastIndex = 0;

@@ -21,8 +21,9 @@ fi
 # docker.io: the engine under test; chromium: Playwright's browser (no browser downloads here);
 # strace: the syscall tracer the capture code drives; busybox-static + debootstrap: image rootfs sources;
 # poppler-utils: pdftotext to check generated reports; iproute2: network inspection; ca-certificates: TLS;
-# openssh-server + openssl: a real sshd and real certificates for the SSH and TLS engine tests.
-packages=(docker.io chromium strace busybox-static debootstrap poppler-utils iproute2 ca-certificates openssh-server openssl)
+# openssh-server + openssl: a real sshd and real certificates for the SSH and TLS engine tests;
+# libcap2-bin: setcap, to put a real security.capability xattr into the tar-index fixtures.
+packages=(docker.io chromium strace busybox-static debootstrap poppler-utils iproute2 ca-certificates openssh-server openssl libcap2-bin)
 
 is_installed() {
   [[ "$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null || true)" == "install ok installed" ]]

@@ -1,6 +1,12 @@
 // Strings from a suspect container are shown with every invisible or terminal-active character made visible.
 import { describe, expect, it } from 'vitest';
-import { isPlainVisible, visibleBytes, visibleLines, visibleText } from '../../src/contract/visible-text.js';
+import {
+  isPlainVisible,
+  visibleBytes,
+  visibleDisplayText,
+  visibleLines,
+  visibleText,
+} from '../../src/contract/visible-text.js';
 
 describe('visibleText', () => {
   it('given plain names, then they are shown unchanged', () => {
@@ -54,5 +60,12 @@ describe('visibleBytes and visibleLines (file contents from evidence)', () => {
 
   it('given lines with a bidi override and CR, then lines split on LF and the rest stays visible', () => {
     expect(visibleLines(new TextEncoder().encode('a\u202eb\r\nc\n'))).toEqual(['a\\u{202e}b\\r', 'c', '']);
+  });
+});
+
+describe('visibleDisplayText (strings the host already escaped)', () => {
+  it('given a display form with escapes, then backslashes are kept and only invisible characters are escaped', () => {
+    expect(visibleDisplayText('tmp/\\x1b]52;c;ZXZpbA==\\x07evil')).toBe('tmp/\\x1b]52;c;ZXZpbA==\\x07evil');
+    expect(visibleDisplayText('a\u202eb\u001b')).toBe('a\\u{202e}b\\x1b');
   });
 });

@@ -23,6 +23,8 @@ export const FileMeta = z.object({
   xattrs: z.record(z.string(), z.string()).optional(),
   /** SHA-256 of the content, for regular files. */
   sha256: z.string().optional(),
+  /** Shannon entropy of the content in bits per byte (0–8), for regular files of at least 1 MiB. */
+  entropy: z.number().min(0).max(8).optional(),
 });
 export type FileMeta = z.infer<typeof FileMeta>;
 
@@ -61,6 +63,8 @@ export const PackageRef = z.object({
   expectedChecksum: z.string().optional(),
   /** True when the container's content no longer matches the package's checksum. */
   tampered: z.boolean().optional(),
+  /** A conffile: the package expects administrators to edit it, so a change is normal, not tampering. */
+  conffile: z.boolean().optional(),
 });
 export type PackageRef = z.infer<typeof PackageRef>;
 

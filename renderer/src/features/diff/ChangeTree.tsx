@@ -40,7 +40,7 @@ function Node({
         ) : (
           <span className="twisty" />
         )}
-        <SafeText text={node.name} className="mono" />
+        <SafeText text={node.name} className="mono" display />
         {node.entry ? <span className={`change change-${node.entry.change}`}>{node.entry.change}</span> : null}
         {isFolder ? <span className="muted count">{node.count}</span> : null}
       </div>

@@ -34,7 +34,7 @@ function FindingsPanel({ entries, onSelect }: { entries: readonly DiffEntry[]; o
               data-rule={finding.rule}
             >
               <span className="badge">{finding.severity}</span> <span className="mono">{finding.attack}</span>{' '}
-              {finding.rule} — <SafeText text={entry.path} className="mono" />
+              {finding.rule} — <SafeText text={entry.path} className="mono" display />
             </li>
           )),
       )}
@@ -131,7 +131,7 @@ export function DiffView({ client }: { client: AppClient }) {
               <ul>
                 {summary.problems.map((problem, index) => (
                   <li key={index}>
-                    <SafeText text={problem} />
+                    <SafeText text={problem} display />
                   </li>
                 ))}
               </ul>

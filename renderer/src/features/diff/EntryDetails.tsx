@@ -43,10 +43,10 @@ function MetaTable({ entry }: { entry: DiffEntry }) {
           <tr key={name} className={before.get(name) === after.get(name) ? '' : 'differs'}>
             <th>{name}</th>
             <td className="mono">
-              <SafeText text={before.get(name) ?? '—'} />
+              <SafeText text={before.get(name) ?? '—'} display />
             </td>
             <td className="mono">
-              <SafeText text={after.get(name) ?? '—'} />
+              <SafeText text={after.get(name) ?? '—'} display />
             </td>
           </tr>
         ))}
@@ -62,7 +62,7 @@ export function EntryDetails({ client, caseDir, entry }: { client: AppClient; ca
     <section className="entry-details" aria-label="Entry details">
       <h3>
         <span className={`change change-${entry.change}`}>{entry.change}</span>{' '}
-        <SafeText text={entry.path} className="mono" />
+        <SafeText text={entry.path} className="mono" display />
       </h3>
       {entry.pathBase64 ? <p className="warning">This name is not printable UTF-8: shown with escapes.</p> : null}
       <p className="muted">
@@ -95,7 +95,7 @@ export function EntryDetails({ client, caseDir, entry }: { client: AppClient; ca
           {entry.findings.map((finding) => (
             <li key={finding.rule} className={`sev-${finding.severity}`} data-rule={finding.rule}>
               <span className="badge">{finding.severity}</span> <span className="mono">{finding.attack}</span>{' '}
-              <SafeText text={finding.detail} />
+              <SafeText text={finding.detail} display />
             </li>
           ))}
         </ul>

@@ -60,7 +60,7 @@ export function EvidenceBrowser({ client, caseDir }: { client: AppClient; caseDi
               className="link"
               onClick={() => (setDirectory(crumb.pathBase64), setTrail(trail.slice(0, index + 1)), setFile(undefined))}
             >
-              <SafeText text={crumb.name} />/
+              <SafeText text={crumb.name} display />/
             </button>
           ))}
         </nav>
@@ -81,12 +81,12 @@ export function EvidenceBrowser({ client, caseDir }: { client: AppClient; caseDi
                 data-change={entry.change}
               >
                 <td className="mono">
-                  <SafeText text={entry.name} />
+                  <SafeText text={entry.name} display />
                   {entry.meta.type === 'dir' ? '/' : ''}
                   {entry.meta.linkTarget !== undefined ? (
                     <span className="muted">
                       {' '}
-                      → <SafeText text={entry.meta.linkTarget} />
+                      → <SafeText text={entry.meta.linkTarget} display />
                     </span>
                   ) : null}
                 </td>

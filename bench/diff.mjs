@@ -1,0 +1,473 @@
+// `npm run bench:diff`: index + diff of a synthetic image and container export against merely reading both tars.
+//
+// Builds, in a temp folder, a docker-save-like image archive (legacy layout: manifest.json, the config JSON with
+// rootfs.diff_ids and history, one <id>/layer.tar per layer; 2 layers, the upper one with whiteouts and an opaque
+// directory) of ≥ 100,000 small random files, and a docker-export-like tar of a container with ≥ 1,000 changes.
+// The tars are written by the small ustar writer below (no tar library). Both are put into a temp case as evidence
+// items through CaseStore (addStream/addJson, exactly as a snapshot does), then, in the same run:
+//   (a) baseline: read both tars start to end and throw the bytes away (fs stream to nowhere);
+//   (b) ours: DiffService.diff with rebuild (index both tars, reconstruct, diff, packages, findings, write analysis);
+// and prints the ratio (target ≤ 1.5). Then the same at 10× the files (and 10× the changes), the time scaling
+// (target ≤ 12×) and the process's peak RSS. Runs the compiled code: `npm run build` first.
+//
+// Alone:   node bench/diff.mjs [--files N] [--no-scale] [--keep]
+// Runner:  import { benchDiff } from './diff.mjs'
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { mkdtemp, open, rm, stat } from 'node:fs/promises';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+const DIST = new URL('../dist/src/', import.meta.url);
+const BLOCK = 512;
+const MTIME = 1_700_000_000;
+/** Files per synthetic directory: a realistic fan-out (a /usr/share/… folder), not one huge folder. */
+const FILES_PER_DIR = 100;
+
+// ---- a minimal ustar writer ----------------------------------------------------------------------------------------
+
+function octal(value, width) {
+  return `${value.toString(8).padStart(width - 1, '0')}\0`;
+}
+
+/** One ustar header block; names longer than 100 bytes go into the prefix field (the bench's names never need more). */
+function header({ name, type = '0', mode = 0o644, size = 0, linkname = '', mtime = MTIME, uid = 0, gid = 0 }) {
+  const block = Buffer.alloc(BLOCK);
+  let prefix = '';
+  let base = name;
+  if (Buffer.byteLength(name) > 100) {
+    const cut = name.lastIndexOf('/', 155);
+    prefix = name.slice(0, cut);
+    base = name.slice(cut + 1);
+  }
+  block.write(base, 0, 100, 'latin1');
+  block.write(octal(mode, 8), 100, 'latin1');
+  block.write(octal(uid, 8), 108, 'latin1');
+  block.write(octal(gid, 8), 116, 'latin1');
+  block.write(octal(size, 12), 124, 'latin1');
+  block.write(octal(mtime, 12), 136, 'latin1');
+  block.fill(0x20, 148, 156);
+  block.write(type, 156, 'latin1');
+  block.write(linkname, 157, 100, 'latin1');
+  block.write('ustar\u000000', 257, 'latin1');
+  block.write('root', 265, 'latin1');
+  block.write('root', 297, 'latin1');
+  block.write(prefix, 345, 155, 'latin1');
+  let sum = 0;
+  for (const byte of block) sum += byte;
+  block.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148, 'latin1');
+  return block;
+}
+
+/** Streams tar members into a file through a 4 MiB buffer, hashing every byte (a layer's diff_id). */
+class TarWriter {
+  static async create(file) {
+    return new TarWriter(await open(file, 'w'));
+  }
+
+  constructor(handle) {
+    this.handle = handle;
+    this.buffer = Buffer.allocUnsafe(4 * 1024 * 1024);
+    this.used = 0;
+    this.bytes = 0;
+    this.hash = createHash('sha256');
+  }
+
+  async put(bytes) {
+    if (this.used + bytes.length > this.buffer.length) await this.flush();
+    if (bytes.length > this.buffer.length) {
+      await this.handle.write(bytes);
+      this.hash.update(bytes);
+      this.bytes += bytes.length;
+      return;
+    }
+    bytes.copy(this.buffer, this.used);
+    this.used += bytes.length;
+  }
+
+  async flush() {
+    if (this.used === 0) return;
+    const chunk = this.buffer.subarray(0, this.used);
+    this.hash.update(chunk);
+    await this.handle.write(chunk);
+    this.bytes += this.used;
+    this.used = 0;
+  }
+
+  async entry(fields, data) {
+    await this.put(header({ ...fields, size: data?.length ?? 0 }));
+    if (data !== undefined && data.length > 0) {
+      await this.put(data);
+      const pad = (BLOCK - (data.length % BLOCK)) % BLOCK;
+      if (pad > 0) await this.put(Buffer.alloc(pad));
+    }
+  }
+
+  /** Copies a whole file in as one member's data. */
+  async fileEntry(fields, file) {
+    const { size } = await stat(file);
+    await this.put(header({ ...fields, size }));
+    for await (const chunk of createReadStream(file, { highWaterMark: 4 * 1024 * 1024 })) await this.put(chunk);
+    const pad = (BLOCK - (size % BLOCK)) % BLOCK;
+    if (pad > 0) await this.put(Buffer.alloc(pad));
+  }
+
+  async close() {
+    await this.put(Buffer.alloc(2 * BLOCK));
+    await this.flush();
+    await this.handle.close();
+    return { bytes: this.bytes, sha256: this.hash.digest('hex') };
+  }
+}
+
+// ---- the synthetic filesystem --------------------------------------------------------------------------------------
+
+/** xorshift32: the same "random" contents every run, fast enough to fill a million files. */
+function prng(seed) {
+  let state = seed >>> 0 || 1;
+  return () => {
+    state ^= state << 13;
+    state >>>= 0;
+    state ^= state >>> 17;
+    state ^= state << 5;
+    state >>>= 0;
+    return state;
+  };
+}
+
+function content(random, maxBytes = 400) {
+  const length = 1 + (random() % maxBytes);
+  const bytes = Buffer.allocUnsafe(length);
+  for (let at = 0; at < length; at += 4) {
+    const word = random();
+    for (let k = 0; k < 4 && at + k < length; k += 1) bytes[at + k] = (word >>> (8 * k)) & 0xff;
+  }
+  return bytes;
+}
+
+const dirOf = (index) => `usr/share/data/d${String(Math.floor(index / FILES_PER_DIR)).padStart(5, '0')}`;
+const fileOf = (index) => `${dirOf(index)}/f${String(index).padStart(7, '0')}`;
+
+/**
+ * The plan of one scale: the base layer holds 90% of the files, the upper layer the rest plus rewrites of some base
+ * files, whiteouts of others and one opaque directory; the container then adds, deletes, rewrites and chmods.
+ */
+function plan(files) {
+  const upperStart = Math.floor(files * 0.9);
+  const scale = Math.max(1, Math.round(files / 100_000));
+  return {
+    files,
+    upperStart,
+    upperRewrites: 300 * scale,
+    whiteouts: 200 * scale,
+    opaqueDir: Math.floor(upperStart / FILES_PER_DIR / 2),
+    added: 400 * scale,
+    deleted: 300 * scale,
+    modified: 300 * scale,
+    chmod: 100 * scale,
+  };
+}
+
+/** Writes layer 0, layer 1 and the container export; returns the paths and the layer digests. */
+async function writeScene(dir, p) {
+  const random = prng(0x5eed ^ p.files);
+  const dirsUpTo = (count) => Math.ceil(count / FILES_PER_DIR);
+  const opaqueFirst = p.opaqueDir * FILES_PER_DIR;
+  const whiteoutFirst = (p.opaqueDir + 2) * FILES_PER_DIR;
+  const rewriteFirst = whiteoutFirst + p.whiteouts + FILES_PER_DIR;
+  /** Final state of every path the container has, as [name, fields, data]. */
+  const contents = new Map();
+
+  const base = await TarWriter.create(join(dir, 'layer0.tar'));
+  for (const name of ['./', './usr/', './usr/share/', './usr/share/data/', './tmp/', './etc/']) {
+    await base.entry({ name, type: '5', mode: name === './tmp/' ? 0o1777 : 0o755 });
+  }
+  for (let d = 0; d < dirsUpTo(p.upperStart); d += 1) {
+    await base.entry({ name: `./${dirOf(d * FILES_PER_DIR)}/`, type: '5', mode: 0o755 });
+    for (let i = d * FILES_PER_DIR; i < Math.min(p.upperStart, (d + 1) * FILES_PER_DIR); i += 1) {
+      const data = content(random);
+      contents.set(fileOf(i), data);
+      await base.entry({ name: `./${fileOf(i)}` }, data);
+    }
+  }
+  await base.entry({ name: './etc/passwd' }, Buffer.from('root:x:0:0:root:/root:/bin/sh\n'));
+  const layer0 = await base.close();
+
+  const upper = await TarWriter.create(join(dir, 'layer1.tar'));
+  await upper.entry({ name: 'usr/', type: '5', mode: 0o755 });
+  await upper.entry({ name: 'usr/share/', type: '5', mode: 0o755 });
+  await upper.entry({ name: 'usr/share/data/', type: '5', mode: 0o755 });
+  // The opaque directory: everything the base had in it is hidden; the upper layer puts one file back.
+  const opaque = dirOf(opaqueFirst);
+  await upper.entry({ name: `${opaque}/`, type: '5', mode: 0o755 });
+  await upper.entry({ name: `${opaque}/.wh..wh..opq` });
+  for (let i = opaqueFirst; i < opaqueFirst + FILES_PER_DIR; i += 1) contents.delete(fileOf(i));
+  const reborn = Buffer.from('reborn\n');
+  contents.set(`${opaque}/reborn`, reborn);
+  await upper.entry({ name: `${opaque}/reborn` }, reborn);
+  // Whiteouts and rewrites of base files, directory by directory (a real layer lists a folder once).
+  const touched = new Map();
+  for (let i = whiteoutFirst; i < whiteoutFirst + p.whiteouts; i += 1) touched.set(i, 'whiteout');
+  for (let i = rewriteFirst; i < rewriteFirst + p.upperRewrites; i += 1) touched.set(i, 'rewrite');
+  let lastDir;
+  for (const [i, what] of touched) {
+    if (dirOf(i) !== lastDir) {
+      lastDir = dirOf(i);
+      await upper.entry({ name: `${lastDir}/`, type: '5', mode: 0o755 });
+    }
+    const name = fileOf(i);
+    if (what === 'whiteout') {
+      contents.delete(name);
+      await upper.entry({ name: `${dirOf(i)}/.wh.${name.slice(name.lastIndexOf('/') + 1)}` });
+    } else {
+      const data = content(random);
+      contents.set(name, data);
+      await upper.entry({ name }, data);
+    }
+  }
+  for (let d = Math.floor(p.upperStart / FILES_PER_DIR); d < dirsUpTo(p.files); d += 1) {
+    await upper.entry({ name: `${dirOf(d * FILES_PER_DIR)}/`, type: '5', mode: 0o755 });
+    for (let i = Math.max(p.upperStart, d * FILES_PER_DIR); i < Math.min(p.files, (d + 1) * FILES_PER_DIR); i += 1) {
+      const data = content(random);
+      contents.set(fileOf(i), data);
+      await upper.entry({ name: fileOf(i) }, data);
+    }
+  }
+  const layer1 = await upper.close();
+
+  // The container: deletions and rewrites spread over the tree, chmods, and new files in a hidden folder.
+  const stride = Math.max(1, Math.floor(p.files / (p.deleted + p.modified + p.chmod + 10)));
+  const changes = new Map();
+  let pick = FILES_PER_DIR * 5 + 1;
+  const next = () => {
+    // Wraps around, so small scales (more changes than the stride allows) still find untouched files.
+    for (let tries = 0; tries < p.files; tries += 1) {
+      const name = fileOf(pick % p.files);
+      pick += contents.has(name) && !changes.has(name) ? stride : 1;
+      if (contents.has(name) && !changes.has(name)) return name;
+    }
+    throw new Error('the synthetic image has too few files for the changes asked');
+  };
+  for (let k = 0; k < p.deleted; k += 1) changes.set(next(), 'deleted');
+  for (let k = 0; k < p.modified; k += 1) changes.set(next(), 'modified');
+  for (let k = 0; k < p.chmod; k += 1) changes.set(next(), 'chmod');
+  for (const [name, what] of changes) {
+    if (what === 'deleted') contents.delete(name);
+    if (what === 'modified') contents.set(name, content(random));
+  }
+  const exported = await TarWriter.create(join(dir, 'export.tar'));
+  // docker export: no root entry, sorted walk, Docker's init-layer files.
+  await exported.entry({ name: '.dockerenv', mode: 0o755 }, Buffer.alloc(0));
+  for (const name of ['dev/', 'etc/', 'proc/', 'sys/', 'tmp/', 'usr/', 'usr/share/', 'usr/share/data/']) {
+    await exported.entry({ name, type: '5', mode: name === 'tmp/' ? 0o1777 : 0o755 });
+  }
+  await exported.entry({ name: 'etc/hostname', mode: 0o755 }, Buffer.alloc(0));
+  await exported.entry({ name: 'etc/passwd' }, Buffer.from('root:x:0:0:root:/root:/bin/sh\n'));
+  // Every folder of the image stays (emptied ones too), each followed by its files in name order.
+  const byDir = new Map();
+  for (let d = 0; d < dirsUpTo(p.files); d += 1) byDir.set(dirOf(d * FILES_PER_DIR), []);
+  for (const name of contents.keys()) byDir.get(name.slice(0, name.lastIndexOf('/')))?.push(name);
+  for (const [folder, names] of [...byDir].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    await exported.entry({ name: `${folder}/`, type: '5', mode: 0o755 });
+    for (const name of names.sort()) {
+      const mode = changes.get(name) === 'chmod' ? 0o755 : 0o644;
+      await exported.entry({ name, mode, mtime: changes.has(name) ? MTIME + 3600 : MTIME }, contents.get(name));
+    }
+  }
+  await exported.entry({ name: 'tmp/.cache/', type: '5', mode: 0o755 });
+  for (let k = 0; k < p.added; k += 1) {
+    await exported.entry(
+      { name: `tmp/.cache/drop${String(k).padStart(6, '0')}`, mode: k % 10 === 0 ? 0o755 : 0o644, mtime: MTIME + 3600 },
+      content(random),
+    );
+  }
+  const exportTar = await exported.close();
+  return {
+    layers: [layer0, layer1],
+    exportTar,
+    expectedChanges: p.deleted + p.modified + p.chmod + p.added + 1,
+    imageFiles: p.files,
+  };
+}
+
+/** The docker save archive around the two layer tars (legacy layout, as Docker 20.10 writes it). */
+async function writeImageArchive(dir, scene) {
+  const config = Buffer.from(
+    JSON.stringify({
+      architecture: 'amd64',
+      os: 'linux',
+      config: { Cmd: ['/bin/sh'] },
+      rootfs: { type: 'layers', diff_ids: scene.layers.map((layer) => `sha256:${layer.sha256}`) },
+      history: [{ created_by: 'bench: base layer' }, { created_by: 'bench: upper layer with whiteouts' }],
+    }),
+  );
+  const configId = createHash('sha256').update(config).digest('hex');
+  const archive = await TarWriter.create(join(dir, 'image.tar'));
+  const layerIds = scene.layers.map((layer) => layer.sha256);
+  for (const [index, id] of layerIds.entries()) {
+    await archive.entry({ name: `${id}/`, type: '5', mode: 0o755 });
+    await archive.entry({ name: `${id}/VERSION` }, Buffer.from('1.0'));
+    await archive.entry({ name: `${id}/json` }, Buffer.from(JSON.stringify({ id })));
+    await archive.fileEntry({ name: `${id}/layer.tar` }, join(dir, `layer${index}.tar`));
+  }
+  await archive.entry({ name: `${configId}.json` }, config);
+  await archive.entry(
+    { name: 'manifest.json' },
+    Buffer.from(
+      JSON.stringify([
+        { Config: `${configId}.json`, RepoTags: ['bench/diff:1'], Layers: layerIds.map((id) => `${id}/layer.tar`) },
+      ]),
+    ),
+  );
+  const image = await archive.close();
+  await rm(join(dir, 'layer0.tar'));
+  await rm(join(dir, 'layer1.tar'));
+  return { imageId: `sha256:${configId}`, image };
+}
+
+// ---- measuring -----------------------------------------------------------------------------------------------------
+
+async function loadDist() {
+  const load = (path) => import(new URL(path, DIST).href);
+  try {
+    const [{ CaseStore }, { DiffService }] = await Promise.all([
+      load('forensics/node/case-store.js'),
+      load('forensics/node/diff-service.js'),
+    ]);
+    return { CaseStore, DiffService };
+  } catch (error) {
+    throw new Error(
+      `cannot load the compiled code from ${DIST.pathname}: run \`npm run build\` first (${error.message})`,
+      {
+        cause: error,
+      },
+    );
+  }
+}
+
+/** (a) the baseline: every byte of both tars read through an fs stream and dropped. */
+async function readBoth(files) {
+  const started = performance.now();
+  let bytes = 0;
+  for (const file of files) {
+    for await (const chunk of createReadStream(file, { highWaterMark: 1024 * 1024 })) bytes += chunk.length;
+  }
+  return { ms: performance.now() - started, bytes };
+}
+
+async function caseWithEvidence(store, caseDir, dir, imageId) {
+  const recorder = await store.openOrCreate(caseDir);
+  const containerId = 'b'.repeat(64);
+  const source = { engineId: 'bench', endpoint: 'synthetic', containerId, imageId };
+  await recorder.addJson(
+    { id: 'inspect-bench', kind: 'container-inspect', fileName: 'inspect-bench.json', format: 'json', source },
+    { Id: containerId, Created: new Date((MTIME + 1800) * 1000).toISOString(), Image: imageId, Mounts: [] },
+  );
+  const add = (id, kind, file) =>
+    recorder.addStream({ id, kind, fileName: `${id}.tar`, format: 'tar', source }, createReadStream(file));
+  const exported = await add('fs-export-bench', 'filesystem-export', join(dir, 'export.tar'));
+  const saved = await add('image-save-bench', 'image-save', join(dir, 'image.tar'));
+  if (!exported.complete || !saved.complete) throw new Error('the synthetic evidence was not recorded as complete');
+  return [join(caseDir, exported.path), join(caseDir, saved.path)];
+}
+
+/** (b) ours: the real DiffService on the case, from nothing (rebuild), with the time of each stage. */
+async function ourDiff(DiffService, store, caseDir) {
+  const service = new DiffService({ cases: store });
+  const stages = [];
+  const started = performance.now();
+  const summary = await service.diff(
+    { caseDir, rebuild: true },
+    {
+      signal: new AbortController().signal,
+      progress: (progress) => {
+        // Stage boundaries only (whole numbers); the byte progress within indexing is not a stage.
+        if (Number.isInteger(progress.done))
+          stages.push({ note: progress.note ?? '', at: performance.now() - started });
+      },
+    },
+  );
+  const ms = performance.now() - started;
+  return { ms, summary, stages };
+}
+
+async function runScale(tools, files, log, keep) {
+  const dir = await mkdtemp(join(tmpdir(), `hc-bench-diff-${files}-`));
+  try {
+    const p = plan(files);
+    const t0 = performance.now();
+    const scene = await writeScene(dir, p);
+    const { imageId } = await writeImageArchive(dir, scene);
+    const store = new tools.CaseStore({ casesRoot: dir, operator: 'bench', toolVersion: 'holdcell bench' });
+    const caseDir = join(dir, 'case');
+    const tars = await caseWithEvidence(store, caseDir, dir, imageId);
+    await rm(join(dir, 'export.tar'));
+    await rm(join(dir, 'image.tar'));
+    log(`  synthetic evidence written and recorded in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    // Warm the page cache for both sides alike, then measure baseline, ours, baseline again.
+    await readBoth(tars);
+    const before = await readBoth(tars);
+    const ours = await ourDiff(tools.DiffService, store, caseDir);
+    const after = await readBoth(tars);
+    const baselineMs = Math.min(before.ms, after.ms);
+    const changes = Object.values(ours.summary.counts).reduce((a, b) => a + b, 0);
+    if (changes !== scene.expectedChanges) {
+      throw new Error(`the diff found ${changes} changes, not the ${scene.expectedChanges} the scene made`);
+    }
+    const result = {
+      files,
+      tarBytes: before.bytes,
+      imageEntries: ours.summary.indexed.imageEntries,
+      containerEntries: ours.summary.indexed.containerEntries,
+      changes,
+      counts: ours.summary.counts,
+      findings: ours.summary.findings.total,
+      baselineMs,
+      oursMs: ours.ms,
+      ratio: ours.ms / baselineMs,
+      stages: ours.stages,
+    };
+    log(
+      `  ${files.toLocaleString('en')} files, ${(result.tarBytes / 1e6).toFixed(0)} MB of tars, ` +
+        `${result.imageEntries} image / ${result.containerEntries} container entries, ${changes} changes ` +
+        `(${JSON.stringify(result.counts)}), ${result.findings} findings`,
+    );
+    log(`    read both tars (baseline, best of 2): ${(baselineMs / 1000).toFixed(2)} s`);
+    log(
+      `    index + diff (DiffService.diff):      ${(ours.ms / 1000).toFixed(2)} s  → ratio ${result.ratio.toFixed(2)} (target ≤ 1.5)`,
+    );
+    log(`    stages: ${ours.stages.map((stage) => `${stage.note} @${(stage.at / 1000).toFixed(2)} s`).join(', ')}`);
+    return result;
+  } finally {
+    if (!keep) await rm(dir, { recursive: true, force: true });
+    else log(`  kept ${dir}`);
+  }
+}
+
+/** Runs the figure at `files` and, unless scale is false, at 10×; returns every figure. */
+export async function benchDiff({ files = 100_000, scale = true, keep = false, log = console.log } = {}) {
+  const tools = await loadDist();
+  log(`bench:diff on ${cpus().length} cores (load ${loadavg()[0].toFixed(2)})`);
+  const small = await runScale(tools, files, log, keep);
+  const figures = { small, peakRssMB: process.resourceUsage().maxRSS / 1024 };
+  if (scale) {
+    const large = await runScale(tools, files * 10, log, keep);
+    figures.large = large;
+    figures.scaling = large.oursMs / small.oursMs;
+    log(`  10× the files: ${figures.scaling.toFixed(2)}× the time (target ≤ 12×)`);
+  }
+  figures.peakRssMB = process.resourceUsage().maxRSS / 1024;
+  log(`  peak RSS of this process: ${figures.peakRssMB.toFixed(0)} MB`);
+  return figures;
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const args = process.argv.slice(2);
+  const at = args.indexOf('--files');
+  await benchDiff({
+    files: at >= 0 ? Number(args[at + 1]) : 100_000,
+    scale: !args.includes('--no-scale'),
+    keep: args.includes('--keep'),
+  });
+}

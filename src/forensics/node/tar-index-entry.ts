@@ -1,0 +1,164 @@
+// One IndexEntry from tar-stream's decoded header, the entry's raw header block and its raw PAX records.
+import type { EntryType } from '../common/diff-model.js';
+import { entryTypeFromTarStream, entryTypeFromTypeflag, MODE_MASK } from '../common/tar-entry-type.js';
+import type { BytePath, IndexEntry } from '../common/tar-index-model.js';
+import { climbsOut, normaliseTarPath } from '../common/tar-path.js';
+import type { TarProblem } from '../common/tar-problem.js';
+import { isoFromEpochNanos, isoFromEpochSeconds, isoFromPaxTime } from '../common/tar-time.js';
+import { tarNumber, xattrsOf } from './tar-index-fields.js';
+
+/** tar-stream's header object (names decoded as latin1), with the fields its type declarations leave out. */
+export interface StreamHeader {
+  name: string;
+  size?: number;
+  mode?: number;
+  uid?: number;
+  gid?: number;
+  mtime?: Date;
+  type?: string | null;
+  linkname?: string | null;
+  devmajor?: number;
+  devminor?: number;
+  /** Where tar-stream's framing puts the entry's data (3.x sets it; used as a cross-check only). */
+  byteOffset?: number;
+}
+
+/** Where the entry's bytes are, as the block walk found them. */
+export interface EntryPlace {
+  /** First header block of the entry (its PAX or GNU long-name header, or its own header). */
+  headerOffset: number;
+  /** The entry's own header block, inside `chunk` at `at`. */
+  entryHeaderAt: number;
+  chunk: Buffer;
+  at: number;
+  dataOffset: number;
+  /** This entry's PAX records (global ones merged in), byte strings. */
+  pax?: ReadonlyMap<string, string>;
+}
+
+export interface DescribedEntry {
+  entry: IndexEntry;
+  /** GNU or PAX sparse: the size is the real size, the stored bytes are not the content. */
+  sparse: boolean;
+  problems: TarProblem[];
+}
+
+/** PAX keys that mark a GNU sparse entry (formats 0.0, 0.1 and 1.0). */
+const SPARSE_KEYS = ['GNU.sparse.major', 'GNU.sparse.size', 'GNU.sparse.map', 'GNU.sparse.numblocks'];
+
+export function describeEntry(header: StreamHeader, place: EntryPlace): DescribedEntry {
+  const problems: TarProblem[] = [];
+  const { pax, chunk, at } = place;
+  let type: EntryType = entryTypeFromTarStream(header.type);
+  // PAX path and linkpath as bytes: tar-stream's versions went through a UTF-8 decoder.
+  let name = pax?.get('path') ?? header.name;
+  let size = header.size ?? 0;
+  let sparse = false;
+  if (header.type == null) {
+    const flag = chunk[at + 156] ?? 0;
+    type = entryTypeFromTypeflag(flag);
+    if (flag === 0x53 /* 'S': old GNU sparse */) {
+      sparse = true;
+      size = Number(tarNumber(chunk, at + 483, 12));
+      if (chunk[at + 482] !== 0) {
+        problems.push({
+          kind: 'sparse',
+          offset: place.entryHeaderAt,
+          detail:
+            'old GNU sparse entry with extension blocks: tar-stream cannot frame it, entries after it may be misread',
+        });
+      }
+    } else {
+      problems.push({
+        kind: 'unusual-entry',
+        offset: place.entryHeaderAt,
+        path: normaliseTarPath(name),
+        detail: `typeflag ${JSON.stringify(String.fromCharCode(flag))} is not a file, link, device, fifo or directory; indexed as "${type}"`,
+      });
+    }
+  }
+  if (pax !== undefined && SPARSE_KEYS.some((key) => pax.has(key))) {
+    sparse = true;
+    name = pax.get('GNU.sparse.name') ?? name;
+    const real = Number(pax.get('GNU.sparse.realsize') ?? pax.get('GNU.sparse.size'));
+    if (Number.isSafeInteger(real) && real >= 0) size = real;
+  }
+  const path = normaliseTarPath(name);
+  const owner = (field: 'uid' | 'gid', offset: number, decoded: number | undefined): number => {
+    const paxValue = pax?.get(field);
+    // Base-256 fields are read from the raw block (tar-stream's reading of negative ones is off by one).
+    const value =
+      paxValue !== undefined && /^\d+$/.test(paxValue)
+        ? Number(paxValue)
+        : ((chunk[at + offset] ?? 0) & 0x80) !== 0
+          ? Number(tarNumber(chunk, at + offset, 8))
+          : (decoded ?? 0);
+    if (Number.isSafeInteger(value) && value >= 0) return value;
+    problems.push({
+      kind: 'unusual-entry',
+      offset: place.entryHeaderAt,
+      path,
+      detail: `${field} ${String(value)} is not a non-negative integer; indexed as 0`,
+    });
+    return 0;
+  };
+  const entry: IndexEntry = {
+    path,
+    type,
+    mode: (header.mode ?? 0) & MODE_MASK,
+    uid: owner('uid', 108, header.uid),
+    gid: owner('gid', 116, header.gid),
+    size,
+    mtime: mtimeOf(header, place, path, problems),
+    headerOffset: place.headerOffset,
+    dataOffset: place.dataOffset,
+  };
+  const link = pax?.get('linkpath') ?? header.linkname ?? undefined;
+  if (type === 'symlink') entry.linkTarget = link ?? '';
+  else if (type === 'hardlink') entry.linkTarget = normaliseTarPath(link ?? '');
+  if (type === 'char' || type === 'block') {
+    entry.devMajor = header.devmajor ?? 0;
+    entry.devMinor = header.devminor ?? 0;
+  }
+  if (pax !== undefined) {
+    const xattrs = xattrsOf(pax);
+    if (xattrs !== undefined) entry.xattrs = xattrs;
+  }
+  if (sparse) {
+    problems.push({
+      kind: 'sparse',
+      offset: place.headerOffset,
+      path,
+      detail: `sparse entry of ${size} bytes: indexed without materialising; its content is neither hashed nor readable`,
+    });
+  }
+  if (climbsOut(path)) {
+    problems.push({
+      kind: 'path-climbs',
+      offset: place.headerOffset,
+      path,
+      detail: 'the name has a ".." component: an extractor would write outside its target folder',
+    });
+  }
+  return { entry, sparse, problems };
+}
+
+function mtimeOf(header: StreamHeader, place: EntryPlace, path: BytePath, problems: TarProblem[]): string {
+  const paxValue = place.pax?.get('mtime');
+  if (paxValue !== undefined) {
+    const iso = isoFromPaxTime(paxValue);
+    if (iso !== undefined) return iso;
+    problems.push({
+      kind: 'unusual-entry',
+      offset: place.entryHeaderAt,
+      path,
+      detail: 'PAX mtime is not a number; the header mtime is used',
+    });
+  }
+  // Base-256 mtimes (before 1970, after 2242, or anything a hostile tar says) are read exactly from the raw
+  // field: tar-stream's Date is a second off for negative ones and invalid beyond Date's range.
+  if (((place.chunk[place.at + 136] ?? 0) & 0x80) !== 0) {
+    return isoFromEpochNanos(tarNumber(place.chunk, place.at + 136, 12) * 1_000_000_000n);
+  }
+  return isoFromEpochSeconds(Math.round((header.mtime?.getTime() ?? 0) / 1000));
+}

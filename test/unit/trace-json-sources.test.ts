@@ -1,0 +1,192 @@
+// Falco alerts, Tetragon events and HoldCell JSONL: read exactly, detected from their first bytes, and lossless through JSONL.
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import {
+  JsonLineParser,
+  falcoEvent,
+  parseJsonDocument,
+  parseJsonExact,
+  tetragonEvent,
+} from '../../src/capture/common/trace/json-sources.js';
+import { StraceParser } from '../../src/capture/common/trace/strace-parser.js';
+import { TraceReplay } from '../../src/capture/common/trace/replay.js';
+import { buildReplayReport } from '../../src/capture/common/trace/replay-report.js';
+import { detectFormat } from '../../src/capture/common/trace/trace-detect.js';
+import {
+  TraceRecord,
+  type AlertEvent,
+  type TetragonEvent,
+  type TraceEvent,
+} from '../../src/capture/common/trace/trace-event.js';
+import { metaLine, toJsonLine, toRecord } from '../../src/capture/common/trace/trace-jsonl.js';
+
+const sample = (name: string): string => readFileSync(new URL(`../fixtures/samples/${name}`, import.meta.url), 'utf8');
+
+describe('Falco alerts', () => {
+  it('given a Falco alert line, then rule, priority, output, tags, time and output fields are kept exactly', () => {
+    const line = sample('falco/alerts.jsonl').split('\n')[0] as string;
+    const event = falcoEvent(parseJsonExact(line), 0, 1) as AlertEvent;
+    expect(event).toMatchObject({
+      kind: 'alert',
+      rule: 'Terminal shell in container',
+      priority: 'Notice',
+      containerId: 'a98c2aa8e670',
+      pid: null,
+    });
+    // evt.time is a bare 19-digit integer: read as the exact digits, not a rounded double.
+    expect(event.fields['evt.time']).toBe('1513792138590038385');
+    expect(event.fields['proc.pname']).toBeNull();
+    expect([event.sec, event.nsec]).toEqual([1513792138, 590038385]);
+  });
+
+  it('given an alert naming a process and a file, then replay lists the alert and a process for its pid', () => {
+    const engine = new TraceReplay();
+    const parser = new JsonLineParser('falco', (event) => engine.apply(event));
+    parser.line(
+      '{"output":"x","priority":"Warning","rule":"Write below etc","time":"2024-01-01T00:00:00.000000001Z","output_fields":{"proc.pid":4242,"proc.ppid":1,"proc.cmdline":"sh -c evil","proc.exepath":"/bin/sh","fd.name":"/etc/cron.d/x","container.id":"abc123"}}',
+    );
+    engine.finish();
+    expect(engine.alertEvents()).toEqual([
+      {
+        seq: 0,
+        at: '2024-01-01T00:00:00.000000001Z',
+        pid: 4242,
+        rule: 'Write below etc',
+        priority: 'Warning',
+        output: 'x',
+        containerId: 'abc123',
+        path: '/etc/cron.d/x',
+      },
+    ]);
+    expect(engine.allProcesses().map((process) => [process.pid, process.exe, process.argv, process.origin])).toEqual([
+      [4242, '/bin/sh', ['sh', '-c', 'evil'], 'falco'],
+    ]);
+  });
+
+  it('given lines that are not alerts, then each is skipped with its reason', () => {
+    const parser = new JsonLineParser('falco', () => undefined);
+    parser.line('{"kind": 0}');
+    parser.line('not json');
+    parser.line('{"rule":"r","priority":"p","out', true);
+    expect(parser.skips.lines.map((line) => [line.line, line.reason])).toEqual([
+      [1, 'not a Falco alert (needs rule, priority, output)'],
+      [2, 'invalid JSON'],
+      [3, 'truncated last line'],
+    ]);
+  });
+});
+
+describe('Tetragon events', () => {
+  it('given a pretty-printed process_kprobe document, then process, parent, function and args are read', () => {
+    const events: TraceEvent[] = [];
+    parseJsonDocument('tetragon', sample('tetragon/process_kprobe.json'), (event) => events.push(event));
+    const event = events[0] as TetragonEvent;
+    expect(event).toMatchObject({
+      type: 'process_kprobe',
+      functionName: '__x64_sys_write',
+      action: 'KPROBE_ACTION_POST',
+      node: 'gke-kprobe-validation-default-pool-b5e9dab6-k0cj',
+      process: {
+        pid: 36318,
+        uid: 0,
+        binary: '/usr/bin/vi',
+        arguments: '/etc/passwd',
+        cwd: '/usr/share/elasticsearch/',
+      },
+      parent: { pid: 36222, binary: '/bin/bash' },
+    });
+    expect(event.process.containerId).toBe(
+      'containerd://bae66fa9f18079f78500ad37e88eb8a88b3181b2d0767f26dc532f75e4024d27',
+    );
+    expect(event.args).toHaveLength(3);
+  });
+
+  it('given an NDJSON export whose first exec has no time, then the process start time dates it', () => {
+    const events: TraceEvent[] = [];
+    const parser = new JsonLineParser('tetragon', (event) => events.push(event));
+    for (const line of sample('tetragon/events.json').split('\n')) parser.line(line);
+    expect(parser.skips.count).toBe(0);
+    expect(events.map((event) => [event.sec, event.nsec])).toEqual([
+      [1666062978, 273546829],
+      [1666062981, 373327754],
+      [1666062982, 225264791],
+    ]);
+  });
+
+  it('given an object that is not a Tetragon event, then the reason says so', () => {
+    expect(tetragonEvent({ node_name: 'x' }, 0, 1)).toBe('not a Tetragon event (no process_* object)');
+  });
+});
+
+describe('format detection', () => {
+  it('given the first bytes of each sample, then the format is recognised', () => {
+    expect(detectFormat(sample('falco/alerts.jsonl'))).toEqual({ format: 'falco' });
+    expect(detectFormat(sample('tetragon/process_exec.json'))).toEqual({ format: 'tetragon' });
+    expect(detectFormat(sample('tetragon/events.json'))).toEqual({ format: 'tetragon' });
+    expect(detectFormat(sample('strace/generated/ff.7674'))).toEqual({ format: 'strace' });
+    expect(detectFormat(sample('strace/posix-omni-parser/useradd.strace'))).toEqual({ format: 'strace' });
+    expect(detectFormat(`${metaLine()}\n`)).toEqual({ format: 'jsonl' });
+    expect(detectFormat('')).toEqual({ reason: 'the file is empty' });
+    expect(detectFormat('{"kind": 0}')).toMatchObject({ reason: expect.stringMatching(/neither/) });
+    expect(detectFormat('hello\nworld\n')).toMatchObject({ reason: expect.stringMatching(/not strace/) });
+  });
+});
+
+describe('HoldCell JSONL', () => {
+  function straceEvents(name: string, options: { defaultPid?: number } = {}): TraceEvent[] {
+    const events: TraceEvent[] = [];
+    const parser = new StraceParser((event) => events.push(event), { baseDate: '2026-11-22', ...options });
+    for (const line of sample(name).split('\n')) parser.line(line);
+    parser.end();
+    return events;
+  }
+
+  function report(events: readonly TraceEvent[]) {
+    const engine = new TraceReplay();
+    for (const event of events) engine.apply(event);
+    engine.finish();
+    return buildReplayReport(engine, { count: 0, lines: [], byReason: {} }, []);
+  }
+
+  it('given strace samples written as JSONL and read back, then the replay is identical and every record validates', () => {
+    for (const name of [
+      'strace/generated/network.strace',
+      'strace/generated/hexstrings.strace',
+      'strace/posix-omni-parser/useradd.strace',
+    ]) {
+      const direct = straceEvents(name);
+      const expected = report(direct);
+      const lines = direct.map(toJsonLine);
+      for (const line of lines) expect(TraceRecord.safeParse(JSON.parse(line)).success).toBe(true);
+      const again: TraceEvent[] = [];
+      const parser = new JsonLineParser('jsonl', (event) => again.push(event));
+      parser.line(metaLine({ tool: 'test' }));
+      for (const line of lines) parser.line(line);
+      expect(parser.skips.count).toBe(0);
+      expect(parser.meta).toBe(1);
+      expect(report(again)).toEqual(expected);
+    }
+  });
+
+  it('given escapes and annotations, then a record carries decoded bytes (base64 when not printable) and parsed fds', () => {
+    const [write] = straceEvents('strace/generated/hexstrings.strace').filter(
+      (event) => event.kind === 'syscall' && event.name === 'write',
+    );
+    expect(toRecord(write as TraceEvent)).toMatchObject({
+      kind: 'syscall',
+      name: 'write',
+      ts: '2026-11-22T22:08:27.148287000Z',
+      tns: '1795385307148287000',
+      ret: '13',
+      retval: 13,
+      strings: { '1': { b64: 'G1szMW1yZWQbWzBtCg==' } },
+      fds: { '0': { fd: 1, kind: 'path', path: '/dev/null', device: 'char 1:3' } },
+    });
+  });
+
+  it('given the same events twice, then the JSONL bytes are identical', () => {
+    const first = straceEvents('strace/generated/signals.strace').map(toJsonLine).join('\n');
+    const second = straceEvents('strace/generated/signals.strace').map(toJsonLine).join('\n');
+    expect(first).toBe(second);
+  });
+});
