@@ -1,4 +1,5 @@
 // The built import lexes large strace files on a worker thread: it must give exactly what lexing on the main thread gives.
+import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -8,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // The worker script exists only in the build: this test imports the compiled modules (npm run build first).
 const DIST = new URL('../../dist/src/', import.meta.url);
 const SAMPLES = fileURLToPath(new URL('../fixtures/samples/strace/', import.meta.url));
+const CLI = fileURLToPath(new URL('../../bin/holdcell.js', import.meta.url));
 
 interface Built {
   replayTraceFiles: typeof import('../../src/capture/node/trace-files.js').replayTraceFiles;
@@ -62,5 +64,17 @@ describe('strace lexing on a worker thread', () => {
     expect(worker.skipped).toBe(1);
     expect(worker.skippedLines[0]?.reason).toBe('truncated last line');
     expect(worker).toEqual(await report(code, [file], 'thread'));
+
+    // The CLI on the same (worker-sized) file: it finishes and exits while the lexer thread idles.
+    const run = await new Promise<{ code: number; stdout: string }>((resolve) => {
+      execFile(
+        process.execPath,
+        [CLI, 'replay', '--json', file],
+        { timeout: 60_000, maxBuffer: 1 << 28 },
+        (error, stdout) => resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout }),
+      );
+    });
+    expect(run.code).toBe(0);
+    expect((JSON.parse(run.stdout) as { skipped: number }).skipped).toBe(1);
   });
 });

@@ -105,11 +105,10 @@ export class LexerWorker {
 
   constructor(script: URL) {
     this.worker = new Worker(script);
-    // An idle lexer never keeps the process alive.
-    this.worker.unref();
     this.worker.on('message', (response: LexResponse) => {
       const entry = this.waiting.get(response.id);
       this.waiting.delete(response.id);
+      if (this.waiting.size === 0) this.worker.unref();
       entry?.resolve(response);
     });
     this.worker.on('error', (error) => this.fail(error));
@@ -117,6 +116,9 @@ export class LexerWorker {
       this.fail(new Error(`the strace lexer worker exited (${code})`));
       for (const listener of this.exitListeners) listener();
     });
+    // Held only while blocks are out (lex refs it, the last answer unrefs it): an idle lexer never keeps the
+    // process alive. After the listeners: adding a message listener refs the port.
+    this.worker.unref();
   }
 
   private readonly exitListeners: (() => void)[] = [];
@@ -134,6 +136,7 @@ export class LexerWorker {
     this.failure = error;
     for (const entry of this.waiting.values()) entry.reject(error);
     this.waiting.clear();
+    this.worker.unref();
   }
 
   /** Lexes a block of whole lines; the bytes' memory is handed to the worker (do not reuse it). */
@@ -142,6 +145,7 @@ export class LexerWorker {
     const id = this.nextId++;
     const request: LexRequest = { id, bytes };
     return new Promise<LexResponse>((resolve, reject) => {
+      if (this.waiting.size === 0) this.worker.ref();
       this.waiting.set(id, { resolve, reject });
       this.worker.postMessage(request, [bytes.buffer as ArrayBuffer]);
     });

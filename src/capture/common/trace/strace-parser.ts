@@ -1,8 +1,10 @@
 // Incremental strace text parser: feed lines, receive events; keeps the state that spans lines.
 //
-// Handles every layout strace writes: `-f` with a bare pid column (-o file) or `[pid N]` prefixes (stderr), one
-// process per file (`-ff`, pid given by the caller from the file name), no timestamps, `-t`/`-tt` (time of day),
-// `-ttt` (epoch, any precision), `-r` (relative), `-T` durations, `-y`/`-yy` annotations, `-x`/`-xx` strings.
+// Each line's shape comes from strace-lexer.ts (stateless, so it can run on a worker thread); this class
+// assembles lexed lines into events, in order. Handles every layout strace writes: `-f` with a bare pid column
+// (-o file) or `[pid N]` prefixes (stderr), one process per file (`-ff`, pid given by the caller from the file
+// name), no timestamps, `-t`/`-tt` (time of day), `-ttt` (epoch, any precision), `-r` (relative), `-T`
+// durations, `-y`/`-yy` annotations, `-x`/`-xx` strings.
 //
 // State across lines:
 // - `<unfinished ...>` calls wait for their `<... name resumed>` half; the joined call is emitted at the resumed
