@@ -9,11 +9,11 @@
 //
 // The bench container is labelled org.holdcell.bench=acquire-export-v1 and named holdcell-bench-export; it is
 // reused when present and removed at the end unless --keep (or { keepContainer: true }) asks to cache it.
-import { spawn } from 'node:child_process';
 import { mkdtemp, open, rm } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { docker, median, socketPath } from './bench-support.mjs';
 
 const DIST = new URL('../dist/src/', import.meta.url);
 const BENCH_LABEL = 'org.holdcell.bench=acquire-export-v1';
@@ -23,27 +23,6 @@ const BENCH_IMAGE = 'holdcell-test/busybox:1';
 const FILES = 26;
 const FILE_BYTES = 10 * 1024 * 1024;
 const MIN_EXPORT_BYTES = 250e6;
-
-function docker(args, { stdout = 'pipe' } = {}) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.env.DOCKER_CLI ?? 'docker', args, { stdio: ['ignore', stdout, 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout?.on('data', (chunk) => (out += chunk.toString('utf8')));
-    child.stderr.on('data', (chunk) => (err += chunk.toString('utf8')));
-    child.on('error', reject);
-    child.on('close', (code) =>
-      code === 0 ? resolve(out) : reject(new Error(`docker ${args.join(' ')} exited ${code}: ${err.trim()}`)),
-    );
-  });
-}
-
-function socketPath() {
-  const host = process.env.DOCKER_HOST;
-  if (host === undefined || host === '') return '/var/run/docker.sock';
-  if (host.startsWith('unix://')) return host.slice('unix://'.length);
-  throw new Error(`DOCKER_HOST=${host}: the bench compares against the local docker CLI over a unix socket`);
-}
 
 /** The cached bench container, or a new one that wrote its files and exited cleanly. */
 async function benchContainer(log) {
@@ -136,12 +115,6 @@ async function ourExport({ acquireStream, engine, store, casesRoot, id, repetiti
   if (!outcome.item.complete) throw new Error(`our export was incomplete: ${outcome.item.incompleteReason}`);
   return { elapsed, cpuMs: (cpu.user + cpu.system) / 1000, item: outcome.item };
 }
-
-const median = (values) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-};
 
 /**
  * Measures both paths `repetitions` times each, alternating (ours first), and returns the figures.

@@ -16,11 +16,11 @@
 //
 // Alone:   node bench/isolate.mjs [--repetitions N]
 // Runner:  import { benchIsolate } from './isolate.mjs'
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { docker, median, socketPath } from './bench-support.mjs';
 
 const DIST = new URL('../dist/src/', import.meta.url);
 const BENCH_LABEL = 'org.holdcell.bench=isolate-v1';
@@ -28,27 +28,6 @@ const BENCH_NETWORK = 'holdcell-bench-isolate';
 const BENCH_IMAGE = 'holdcell-test/busybox:1';
 const QUARANTINE = 'holdcell-quarantine';
 const TARGET_RATIO = 1.5;
-
-function docker(args) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.env.DOCKER_CLI ?? 'docker', args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (chunk) => (out += chunk.toString('utf8')));
-    child.stderr.on('data', (chunk) => (err += chunk.toString('utf8')));
-    child.on('error', reject);
-    child.on('close', (code) =>
-      code === 0 ? resolve(out) : reject(new Error(`docker ${args.join(' ')} exited ${code}: ${err.trim()}`)),
-    );
-  });
-}
-
-function socketPath() {
-  const host = process.env.DOCKER_HOST;
-  if (host === undefined || host === '') return '/var/run/docker.sock';
-  if (host.startsWith('unix://')) return host.slice('unix://'.length);
-  throw new Error(`DOCKER_HOST=${host}: the bench compares against the local docker CLI over a unix socket`);
-}
 
 async function loadDist() {
   const load = (path) => import(new URL(path, DIST).href);
@@ -124,12 +103,6 @@ async function ours(containment, caseDir, id) {
     total: performance.now() - started,
   };
 }
-
-const median = (values) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-};
 
 async function removeBenchContainers() {
   const ids = (await docker(['ps', '-aq', '--no-trunc', '--filter', `label=${BENCH_LABEL}`]))

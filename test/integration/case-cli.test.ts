@@ -1,34 +1,14 @@
 // `holdcell verify` and `holdcell case seal` from a shell (built CLI, no engine involved): exit codes and what they print.
-import { execFile } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CaseStore } from '../../src/forensics/node/case-store.js';
 import { chunked, realTar, removeTree, spec, tempDir } from '../unit/case-fixtures.js';
+import { runHoldcell } from '../support/holdcell-cli.js';
 
-const CLI = fileURLToPath(new URL('../../bin/holdcell.js', import.meta.url));
-
-function holdcell(
-  args: string[],
-  env: Record<string, string>,
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [CLI, ...args],
-      // No engine: DOCKER_HOST points nowhere, so any engine call would fail loudly.
-      {
-        encoding: 'utf8',
-        timeout: 30_000,
-        env: { ...process.env, DOCKER_HOST: 'unix:///run/holdcell-no-engine.sock', ...env },
-      },
-      (error, stdout, stderr) => {
-        resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
-      },
-    );
-  });
-}
+// No engine: DOCKER_HOST points nowhere, so any engine call would fail loudly.
+const holdcell = (args: string[], env: Record<string, string>) =>
+  runHoldcell(args, { env: { DOCKER_HOST: 'unix:///run/holdcell-no-engine.sock', ...env }, timeoutMs: 30_000 });
 
 describe('holdcell verify / case seal from a shell', () => {
   let root: string;

@@ -1,18 +1,9 @@
 // `holdcell ps` from a shell: the same containers as `docker ps -a`, safe text, and a clear failure when the engine is gone.
-import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestContainer, dockerPsAllIds, removeTestContainers } from '../support/docker-cli.js';
+import { runHoldcell } from '../support/holdcell-cli.js';
 
-const CLI = fileURLToPath(new URL('../../bin/holdcell.js', import.meta.url));
-
-function holdcell(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 30_000 }, (error, stdout, stderr) => {
-      resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
-  });
-}
+const holdcell = (args: string[]) => runHoldcell(args, { timeoutMs: 30_000 });
 
 describe('holdcell ps', () => {
   beforeAll(async () => {

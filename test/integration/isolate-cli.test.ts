@@ -1,23 +1,14 @@
 // `holdcell isolate` and `holdcell release` from a shell: separate processes, the case in between, exit codes scripts can use.
-import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { IsolationResult, ReleaseResult } from '../../src/capture/common/containment.js';
 import { docker, dockerSocketPath } from '../support/docker-cli.js';
 import { startSocketProxy, type SocketProxy } from '../support/socket-proxy.js';
 import { ALIAS, engineView, peerReaches, QUARANTINE, Stage } from './isolate-scene.js';
+import { runHoldcell } from '../support/holdcell-cli.js';
 
-const CLI = fileURLToPath(new URL('../../bin/holdcell.js', import.meta.url));
-
-function holdcell(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 60_000 }, (error, stdout, stderr) => {
-      resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
-  });
-}
+const holdcell = (args: string[]) => runHoldcell(args);
 
 const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/;
 const stage = new Stage();

@@ -1,9 +1,7 @@
 // `holdcell snapshot` from a shell: items with hashes and completeness, exit 0/5/2 as scripts need them.
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SnapshotResult } from '../../src/capture/common/containment.js';
 import { docker, dockerSocketPath } from '../support/docker-cli.js';
@@ -16,24 +14,9 @@ import {
   sha256sum,
   type Suspect,
 } from './snapshot-rig.js';
+import { runHoldcell } from '../support/holdcell-cli.js';
 
-const CLI = fileURLToPath(new URL('../../bin/holdcell.js', import.meta.url));
-
-function holdcell(
-  args: string[],
-  env: Record<string, string>,
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [CLI, ...args],
-      { encoding: 'utf8', timeout: 60_000, env: { ...process.env, ...env } },
-      (error, stdout, stderr) => {
-        resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
-      },
-    );
-  });
-}
+const holdcell = (args: string[], env: Record<string, string>) => runHoldcell(args, { env });
 
 describe('holdcell snapshot', () => {
   let casesRoot: string;
