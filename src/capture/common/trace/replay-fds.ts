@@ -6,6 +6,7 @@
 // so seeking costs one copy and at most one checkpoint interval of ops, however long the trace.
 //
 // Entries are immutable: a change to an fd installs a new entry, so checkpoints can share entry objects.
+import { grownTo } from './typed-arrays.js';
 
 export type FdKind = 'file' | 'socket' | 'pipe' | 'tty' | 'anon' | 'unknown' | 'other';
 
@@ -265,21 +266,11 @@ export class FdStore {
 
   private grow(): void {
     const size = this.code.length * 2;
-    const code = new Uint8Array(size);
-    code.set(this.code);
-    this.code = code;
-    const first = new Int32Array(size);
-    first.set(this.first);
-    this.first = first;
-    const second = new Int32Array(size);
-    second.set(this.second);
-    this.second = second;
-    const third = new Int32Array(size);
-    third.set(this.third);
-    this.third = third;
-    const seqs = new Float64Array(size);
-    seqs.set(this.seqs);
-    this.seqs = seqs;
+    this.code = grownTo(this.code, size);
+    this.first = grownTo(this.first, size);
+    this.second = grownTo(this.second, size);
+    this.third = grownTo(this.third, size);
+    this.seqs = grownTo(this.seqs, size);
   }
 }
 

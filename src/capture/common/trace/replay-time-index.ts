@@ -3,6 +3,7 @@
 // Each state-changing event adds (seq, watermark) where the watermark is the latest time seen so far: strace's
 // joined unfinished/resumed calls carry their start time but arrive at their end, so raw times are not sorted;
 // the running maximum is, and it is exact (two integers, never a rounded double).
+import { grownTo } from './typed-arrays.js';
 
 export class TimeIndex {
   private seqs = new Float64Array(1024);
@@ -71,14 +72,8 @@ export class TimeIndex {
 
   private grow(): void {
     const size = this.seqs.length * 2;
-    const seqs = new Float64Array(size);
-    seqs.set(this.seqs);
-    this.seqs = seqs;
-    const secs = new Float64Array(size);
-    secs.set(this.secs);
-    this.secs = secs;
-    const nsecs = new Int32Array(size);
-    nsecs.set(this.nsecs);
-    this.nsecs = nsecs;
+    this.seqs = grownTo(this.seqs, size);
+    this.secs = grownTo(this.secs, size);
+    this.nsecs = grownTo(this.nsecs, size);
   }
 }
