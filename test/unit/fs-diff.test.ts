@@ -3,25 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { diffFilesystems as diffViews, sameSecond, viewContainer } from '../../src/forensics/common/fs-diff.js';
 import { reconstructImage } from '../../src/forensics/common/image-layers.js';
 import type { IndexEntry } from '../../src/forensics/common/tar-index-model.js';
+import { indexEntryFactory } from './index-entry-fixture.js';
 
-let offset = 0;
-function entry(path: string, fields: Partial<IndexEntry> = {}): IndexEntry {
-  offset += 1024;
-  const type = fields.type ?? (path.endsWith('/') ? 'dir' : 'file');
-  return {
-    path: path.replace(/\/$/, ''),
-    type,
-    mode: type === 'dir' ? 0o755 : 0o644,
-    uid: 0,
-    gid: 0,
-    size: 3,
-    mtime: '2024-01-01T00:00:00.000Z',
-    headerOffset: offset,
-    dataOffset: offset + 512,
-    ...(type === 'file' ? { sha256: `sha-of-${path}` } : {}),
-    ...fields,
-  };
-}
+const entry = indexEntryFactory({ size: 3, step: 1024 });
 
 /** The export as the diff sees it, problems (duplicates) kept beside the result. */
 function diffFilesystems(image: ReturnType<typeof reconstructImage>['entries'], exported: IndexEntry[], options = {}) {

@@ -3,25 +3,9 @@ import { describe, expect, it } from 'vitest';
 import type { LayerRef } from '../../src/forensics/common/diff-model.js';
 import { reconstructImage, type ImageLayer } from '../../src/forensics/common/image-layers.js';
 import type { IndexEntry } from '../../src/forensics/common/tar-index-model.js';
+import { indexEntryFactory } from './index-entry-fixture.js';
 
-let offset = 0;
-function entry(path: string, fields: Partial<IndexEntry> = {}): IndexEntry {
-  offset += 512;
-  const type = fields.type ?? (path.endsWith('/') ? 'dir' : 'file');
-  return {
-    path: path.replace(/\/$/, ''),
-    type,
-    mode: type === 'dir' ? 0o755 : 0o644,
-    uid: 0,
-    gid: 0,
-    size: 0,
-    mtime: '2024-01-01T00:00:00.000Z',
-    headerOffset: offset,
-    dataOffset: offset + 512,
-    ...(type === 'file' ? { sha256: `sha-of-${path}` } : {}),
-    ...fields,
-  };
-}
+const entry = indexEntryFactory({ size: 0, step: 512 });
 
 function layer(index: number, entries: IndexEntry[], createdBy?: string): ImageLayer {
   const ref: LayerRef = { index, digest: `sha256:${String(index).repeat(64)}`, ...(createdBy ? { createdBy } : {}) };
