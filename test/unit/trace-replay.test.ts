@@ -135,6 +135,23 @@ describe('process tree', () => {
       [7669, 7667, 'clone'],
     ]);
   });
+
+  it("given a container traced from the host (strace --decode-pids=pidns), then clone's result names the child's host pid", () => {
+    const engine = replay(`
+7541  clone(child_stack=NULL, flags=SIGCHLD, child_tidptr=0x1f496690) = 8 /* 7584 in strace's PID NS */
+7584  execve("/bin/cat", ["cat", "/etc/passwd"], 0x1f4988c8 /* 5 vars */) = 0
+7584  +++ exited with 0 +++
+7541  wait4(-1, [{WIFEXITED(s) && WEXITSTATUS(s) == 0}], 0, NULL) = 8 /* 7584 in strace's PID NS */
+7541  kill(8 /* 7584 in strace's PID NS */, SIGTERM) = -1 ESRCH (No such process)
+`);
+    expect(engine.allProcesses().map((process) => [process.pid, process.ppid, process.argv.join(' ')])).toEqual([
+      [7541, null, ''],
+      [7584, 7541, 'cat /etc/passwd'],
+    ]);
+    expect(engine.signalEvents().map((signal) => [signal.pid, signal.peer, signal.direction])).toEqual([
+      [7541, 7584, 'sent'],
+    ]);
+  });
 });
 
 const FDS = `

@@ -3,7 +3,7 @@
 // Only called for the syscalls replay understands, so clarity wins over speed here; raw text stays available.
 import { bytesToText, concatBytes, decodeStraceString, type DecodedString } from './trace-bytes.js';
 import type { SyscallEvent } from './trace-event.js';
-import { parseFdValue, splitArgs, type FdValue } from './strace-scan.js';
+import { parseFdValue, splitArgs, straceNamespacePid, type FdValue } from './strace-scan.js';
 
 /** The event's top-level arguments (split once, then cached on the event). */
 export function argsOf(event: SyscallEvent): string[] {
@@ -60,6 +60,7 @@ export function fdArg(arg: string | undefined): FdValue | undefined {
 /** An integer argument: decimal, 0x hex, or 0-prefixed octal (modes); NaN otherwise. */
 export function intArg(arg: string | undefined): number {
   if (arg === undefined) return Number.NaN;
+  if (arg.endsWith(" in strace's PID NS */")) arg = straceNamespacePid(arg);
   if (/^-?\d+$/.test(arg)) return /^0\d/.test(arg) ? Number.parseInt(arg, 8) : Number(arg);
   if (/^0x[0-9a-f]+$/i.test(arg)) return Number.parseInt(arg.slice(2), 16);
   return Number.NaN;

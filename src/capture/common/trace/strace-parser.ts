@@ -53,6 +53,7 @@ import {
   lexLines,
 } from './strace-lexer.js';
 import { SkipLog } from './trace-skips.js';
+import { straceNamespacePid } from './strace-scan.js';
 
 export type TimeStyle = 'none' | 'time-of-day' | 'epoch' | 'relative';
 
@@ -213,7 +214,7 @@ export class StraceParser {
             this.unfinished(name, text.slice(argsStart, argsEnd), pid, sec, nsec);
             break;
           }
-          const ret = text.slice(ints[base + SLOT_RET] ?? 0, ints[base + SLOT_RET_END] ?? 0);
+          const ret = straceNamespacePid(text.slice(ints[base + SLOT_RET] ?? 0, ints[base + SLOT_RET_END] ?? 0));
           const durStart = ints[base + SLOT_DUR] ?? 0;
           const dur = durStart === 0 ? '' : text.slice(durStart, ints[base + SLOT_DUR_END] ?? 0);
           if (kind === LINE_CALL) this.complete(name, text.slice(argsStart, argsEnd), ret, dur, pid, sec, nsec);

@@ -318,6 +318,24 @@ export function splitHostPort(endpoint: string): { address: string; port: number
   return { address: endpoint.slice(0, colon), port: /^\d+$/.test(port) ? Number(port) : null };
 }
 
+const PIDNS_NOTE = " in strace's PID NS */";
+
+/**
+ * strace --decode-pids=pidns prints a pid as the tracee sees it, then strace's own view:
+ * 8 followed by the comment "7584 in strace's PID NS". HoldCell traces containers from the host, and every line prefix carries
+ * the host's pid, so the host's number is kept: clone's result then names the child's lines.
+ */
+export function straceNamespacePid(text: string): string {
+  const note = text.indexOf(PIDNS_NOTE);
+  if (note < 0) return text;
+  const open = text.lastIndexOf('/* ', note);
+  if (open < 0) return text;
+  const head = text.slice(0, open).trimEnd();
+  const start = head.search(/-?\d+$/);
+  if (start < 0) return text;
+  return head.slice(0, start) + text.slice(open + 3, note) + straceNamespacePid(text.slice(note + PIDNS_NOTE.length));
+}
+
 /** The parts of a return text: "-1 ENOENT (No such file or directory)", "3</etc/passwd>", "0x55f4", "?". */
 export interface ParsedReturn {
   /** The leading token as printed ("3", "-1", "0x7f..", "?"). */
