@@ -1,6 +1,7 @@
 // The holdcell command line: the same host services as the workbench, without a UI.
 import { Command, CommanderError } from 'commander';
 import { HOLDCELL_VERSION } from '../host/config.js';
+import { registerCapture } from './commands/capture.js';
 import { registerCase } from './commands/case.js';
 import { registerDiff } from './commands/diff.js';
 import { registerEngines } from './commands/engines.js';
@@ -30,6 +31,7 @@ export function buildProgram(): Command {
   registerCase(program);
   registerSandbox(program);
   registerDiff(program);
+  registerCapture(program);
   registerReplay(program);
   registerServe(program);
   return program;

@@ -1,5 +1,6 @@
 // The whole application contract: every domain's service under its name. Host and renderer both derive from this.
 import { captureService } from '../capture/common/capture.contract.js';
+import { replayService } from '../capture/common/replay.contract.js';
 import { forensicsService } from '../forensics/common/forensics.contract.js';
 import { defineContract, type ContractClient, type ContractImpl } from './kit.js';
 import { systemService } from './system.contract.js';
@@ -8,6 +9,7 @@ export const appContract = defineContract({
   system: systemService,
   capture: captureService,
   forensics: forensicsService,
+  replay: replayService,
 });
 
 export type AppContract = typeof appContract;

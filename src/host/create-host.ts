@@ -4,6 +4,10 @@ import { ContainerCatalog } from '../capture/node/container-catalog.js';
 import { Containment } from '../capture/node/containment.js';
 import { DockerEngine } from '../capture/node/docker-engine.js';
 import { EngineRegistry } from '../capture/node/engine-registry.js';
+import { ReplaySessions } from '../capture/node/replay-sessions.js';
+import { HostStraceTracer } from '../capture/node/strace-host-tracer.js';
+import { SyscallCapture } from '../capture/node/syscall-capture.js';
+import type { Tracer } from '../capture/node/tracer.js';
 import { Sandboxes } from '../capture/node/sandboxes.js';
 import type { MessagePipe } from '../contract/pipe.js';
 import type { RpcServer } from '../contract/rpc-server.js';
@@ -39,6 +43,11 @@ export function createHost(config: HostConfig): Host {
   const containment = new Containment({ engines, openCase, openExistingCase });
   const acquisition = new Acquisition({ engines, openCase });
   const sandboxes = new Sandboxes({ engines, openCase: openExistingCase });
+  const replays = new ReplaySessions({ openCase: openExistingCase });
+  const hostStrace = new HostStraceTracer();
+  // Host tools reach only a local engine's processes; a remote engine's are reached through a helper container.
+  const tracersFor = (engine: { isLocal: boolean }): Tracer[] => (engine.isLocal ? [hostStrace] : []);
+  const captures = new SyscallCapture({ engines, openCase, tracersFor });
 
   const services: HostServices = {
     capture: {
@@ -54,6 +63,9 @@ export function createHost(config: HostConfig): Host {
       openTerminal: sandboxes.openTerminal,
       terminalInput: sandboxes.terminalInput,
       terminalResize: sandboxes.terminalResize,
+      planCapture: captures.planCapture,
+      capture: captures.capture,
+      stopCapture: captures.stopCapture,
     },
     forensics: {
       listCases: caseService.listCases,
@@ -66,6 +78,15 @@ export function createHost(config: HostConfig): Host {
       diffEntries: diffs.diffEntries,
       listDirectory: diffs.listDirectory,
       readFile: diffs.readFile,
+    },
+    replay: {
+      importTrace: replays.importTrace,
+      openReplay: replays.openReplay,
+      replayState: replays.replayState,
+      replayActivity: replays.replayActivity,
+      replayTerminal: replays.replayTerminal,
+      whoWrote: replays.whoWrote,
+      closeReplay: replays.closeReplay,
     },
   };
   const identity: HostIdentity = { version: config.version, startedAt: new Date().toISOString() };

@@ -316,3 +316,13 @@ describe('lines that are not syscalls', () => {
     ]);
   });
 });
+
+describe('a capture stopped while a task sleeps', () => {
+  it('given strace detached mid-call ("<detached ...>"), then the call is unfinished, not a skipped line', () => {
+    const { events, skips } = parse(
+      '16340 1795395668.727346 clock_nanosleep(CLOCK_REALTIME, 0, {tv_sec=100, tv_nsec=0},  <detached ...>\n',
+    );
+    expect(skips.count).toBe(0);
+    expect(syscalls(events)).toMatchObject([{ pid: 16340, name: 'clock_nanosleep', state: 'unfinished' }]);
+  });
+});

@@ -12,6 +12,7 @@ import {
   SnapshotResult,
   TerminalOutput,
 } from './containment.js';
+import { CapturePlan, CaptureResult, TracerPreference } from './trace-capture.js';
 
 const EngineFilter = z.object({
   /** Restrict to one engine; all configured engines when absent. */
@@ -102,6 +103,33 @@ export const captureService = defineService({
     summary: 'Keystrokes for an open terminal session',
     input: z.object({ sessionId: z.string().min(1), base64: z.string().max(64 * 1024) }),
     output: z.object({}),
+  }),
+  planCapture: method({
+    summary: 'Which tracer would record this container here, why, and what it would run',
+    input: z.object({ ref: ContainerRef, tracer: TracerPreference.default('auto') }),
+    output: CapturePlan,
+  }),
+  capture: method({
+    summary:
+      "Record the container's syscalls into the case for N seconds (or until stopCapture); hashed, custody logged",
+    input: z.object({
+      ref: ContainerRef,
+      caseDir: CaseDir,
+      seconds: z
+        .number()
+        .int()
+        .min(1)
+        .max(24 * 3600),
+      tracer: TracerPreference.default('auto'),
+      /** Chosen by the caller so that it can stop this capture early. */
+      captureId: z.string().uuid().optional(),
+    }),
+    output: CaptureResult,
+  }),
+  stopCapture: method({
+    summary: 'End a running capture now; it still finishes writing and hashing what was recorded',
+    input: z.object({ captureId: z.string().uuid() }),
+    output: z.object({ stopping: z.boolean() }),
   }),
   terminalResize: method({
     summary: 'New size of an open terminal session',

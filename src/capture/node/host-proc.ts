@@ -5,6 +5,7 @@
 // its errno and never stops the rest; bytes that are not UTF-8 are kept as base64 instead of being mangled.
 import { readdir, readFile, readlink } from 'node:fs/promises';
 import { endianness } from 'node:os';
+import { cgroupMembers, type ProcRoots } from './container-pids.js';
 import {
   cgroupNamesContainer,
   parseInetTable,
@@ -146,6 +147,7 @@ export class LocalProcReader implements HostProcReader {
   private readonly maxProcesses: number;
   private readonly maxFds: number;
   private readonly littleEndian = endianness() === 'LE';
+  private readonly roots: ProcRoots;
 
   constructor(options: LocalProcOptions = {}) {
     this.procRoot = options.procRoot ?? '/proc';
@@ -153,6 +155,7 @@ export class LocalProcReader implements HostProcReader {
     this.includeEnviron = options.includeEnviron ?? false;
     this.maxProcesses = options.maxProcesses ?? 4096;
     this.maxFds = options.maxFdsPerProcess ?? 4096;
+    this.roots = { procRoot: this.procRoot, cgroupRoot: this.cgroupRoot };
   }
 
   async collect(request: HostProcRequest, signal?: AbortSignal): Promise<HostProcDocument> {
@@ -186,7 +189,7 @@ export class LocalProcReader implements HostProcReader {
     // Processes started after the engine listed them are still in the container's cgroup: read its member list.
     const anchor = [...membership].find(([, reason]) => reason === undefined)?.[0];
     if (anchor !== undefined) {
-      for (const pid of await this.cgroupMembers(anchor, containerId)) {
+      for (const pid of await cgroupMembers(this.roots, anchor, containerId)) {
         offer(pid, 'cgroup.procs');
         await check(pid);
       }
@@ -221,29 +224,6 @@ export class LocalProcReader implements HostProcReader {
   }
 
   /** PIDs in cgroup.procs of the cgroup(s) /proc/<anchor>/cgroup names, when that cgroup is the container's. */
-  private async cgroupMembers(anchor: number, containerId: string): Promise<number[]> {
-    const text = await attempt(() => readFile(`${this.procRoot}/${anchor}/cgroup`, 'utf8'));
-    if (isError(text)) return [];
-    const files: string[] = [];
-    for (const line of text.split('\n')) {
-      const [, controllers = '', ...rest] = line.split(':');
-      const path = rest.join(':');
-      if (!path.includes(containerId) || path.split('/').includes('..')) continue;
-      if (controllers === '')
-        files.push(`${this.cgroupRoot}${path}/cgroup.procs`, `${this.cgroupRoot}/unified${path}/cgroup.procs`);
-      else if (controllers.split(',').some((name) => name === 'pids' || name === 'freezer'))
-        files.push(`${this.cgroupRoot}/${controllers}${path}/cgroup.procs`);
-    }
-    for (const file of files) {
-      const members = await attempt(() => readFile(file, 'utf8'));
-      if (isError(members)) continue;
-      return members
-        .split('\n')
-        .filter((line) => /^\d+$/.test(line))
-        .map((line) => Number.parseInt(line, 10));
-    }
-    return [];
-  }
 
   private async readProcess(pid: number, sources: string[]): Promise<ProcProcess> {
     const base = `${this.procRoot}/${pid}`;

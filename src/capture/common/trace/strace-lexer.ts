@@ -61,6 +61,8 @@ export const SLOT_DUR_END = 14;
 export const SLOTS = 15;
 
 const UNFINISHED = ' <unfinished ...>';
+/** strace detached (capture stopped) while the task was inside the call: it never returns in this trace. */
+const DETACHED = ' <detached ...>';
 /** The kernel's ceiling for pid_max (2^22): a larger leading number is an epoch stamp, not a pid column. */
 const PID_MAX_LIMIT = 4_194_304;
 
@@ -312,6 +314,11 @@ function call(
   if (text.endsWith(UNFINISHED, end)) {
     ints[base + SLOT_KIND] = LINE_UNFINISHED;
     ints[base + SLOT_ARGS_END] = Math.max(open + 1, end - UNFINISHED.length);
+    return;
+  }
+  if (text.endsWith(DETACHED, end)) {
+    ints[base + SLOT_KIND] = LINE_UNFINISHED;
+    ints[base + SLOT_ARGS_END] = Math.max(open + 1, end - DETACHED.length);
     return;
   }
   const close = findArgsEnd(text, open + 1, end);
