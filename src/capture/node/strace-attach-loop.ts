@@ -67,6 +67,11 @@ class StreamQueue implements AsyncIterable<TraceStream> {
   }
 }
 
+interface Ending {
+  reason: 'tracees-exited' | 'tracer-exit';
+  detail: string;
+}
+
 export interface AttachLoopOptions {
   pollMs?: number;
   /** After stop(), how long strace may take to detach before it is killed. */
@@ -87,7 +92,6 @@ export async function runAttachLoop(
   const traced = new Set<number>();
   const warnings: string[] = [];
   let stopped = false;
-  type Ending = { reason: 'tracees-exited' | 'tracer-exit'; detail: string };
   let resolveEnded!: (value: Ending) => void;
   const ended = new Promise<Ending>((resolve) => (resolveEnded = resolve));
   const own = launcher.own === undefined ? new Set<number>() : await launcher.own(signal);
