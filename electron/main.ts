@@ -15,7 +15,7 @@ import { loadHostConfig } from '../src/host/config.js';
 import { registerAppProtocol, registerAppSchemeAsPrivileged } from './app-protocol.js';
 import { createIpcPipe, type IpcPipe } from './ipc-pipe.js';
 import { visibleText } from '../src/contract/visible-text.js';
-import { externalUrlDecision, isAllowedAppUrl } from './policy.js';
+import { externalUrlDecision, isAllowedAppUrl, isAllowedRequestUrl } from './policy.js';
 import { createMainWindow, loadApp } from './window.js';
 
 const RENDERER_ROOT = fileURLToPath(new URL('../renderer/', import.meta.url));
@@ -102,6 +102,18 @@ function start(): void {
     target.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
     target.setPermissionCheckHandler(() => false);
     target.setDevicePermissionHandler(() => false);
+    // Custom protocol only: the page's CSP already limits it to 'self'; this also holds if a CSP or a bug ever slips,
+    // so nothing the renderer shows can reach the network or the local disk through file:.
+    target.webRequest.onBeforeRequest((details, callback) => {
+      if (isAllowedRequestUrl(details.url)) return callback({});
+      log(`blocked a request to ${JSON.stringify(details.url)}`);
+      callback({ cancel: true });
+    });
+    // Evidence is written by the host only, into the case folder; the browser side never saves a file anywhere.
+    target.on('will-download', (event) => {
+      event.preventDefault();
+      log('blocked a download');
+    });
   };
 
   app.on('session-created', lockDownSession);
@@ -111,6 +123,13 @@ function start(): void {
     contents.on('will-navigate', (event) => {
       event.preventDefault();
       if (!isAllowedAppUrl(event.url)) void offerExternal(event.url, contents);
+    });
+    // Emitted before will-navigate, for every frame; when it is prevented Electron skips will-navigate, so main-frame
+    // links are offered to the browser here too (offerExternal shows one dialog at a time either way).
+    contents.on('will-frame-navigate', (event) => {
+      event.preventDefault();
+      if (event.isMainFrame && !isAllowedAppUrl(event.url)) void offerExternal(event.url, contents);
+      else if (!event.isMainFrame) log(`blocked a frame navigation to ${JSON.stringify(event.url)}`);
     });
     contents.on('will-redirect', (event) => {
       event.preventDefault();

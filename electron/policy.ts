@@ -12,6 +12,25 @@ export const IPC_CHANNEL = 'holdcell:rpc';
 // Long enough for any real advisory link, short enough that a confirmation dialog can show all of it.
 const MAX_EXTERNAL_URL_LENGTH = 2048;
 
+/**
+ * The only hosts a link may open in the user's browser (exact names, https, default port). Deny by default: evidence
+ * can carry any URL, and a forensics tool has no business sending its user to a host an attacker picked, even after a
+ * confirmation dialog. These are the reference sites findings and reports cite (ATT&CK techniques, CVE and CWE records).
+ */
+export const EXTERNAL_LINK_HOSTS: readonly string[] = [
+  'attack.mitre.org',
+  'nvd.nist.gov',
+  'www.cve.org',
+  'cwe.mitre.org',
+];
+
+/**
+ * Characters the WHATWG URL parser strips or tolerates silently (tab, newline, leading/trailing spaces, and IDNA drops
+ * format characters such as zero-width space), plus backslashes it turns into slashes: a URL carrying them looks
+ * different from what it opens. Chromium hands the main process canonical URLs, which never contain them raw.
+ */
+const DISGUISING_CHARACTERS = /[\s\p{Cc}\p{Cf}\\]/u;
+
 function parseUrl(url: string): URL | undefined {
   try {
     return new URL(url);
@@ -20,8 +39,12 @@ function parseUrl(url: string): URL | undefined {
   }
 }
 
-/** True only for app://holdcell/... — no other host, no port, no credentials smuggled in front of the host. */
+/**
+ * True only for app://holdcell/... in the canonical form Chromium reports (lower-case, nothing the parser would have to
+ * repair): no other host, no port, no credentials smuggled in front of the host, no mixed case or stripped characters.
+ */
 export function isAllowedAppUrl(url: string): boolean {
+  if (!url.startsWith(`${APP_ORIGIN}/`) || DISGUISING_CHARACTERS.test(url)) return false;
   const parsed = parseUrl(url);
   return (
     parsed !== undefined &&
@@ -41,9 +64,7 @@ export function externalUrlDecision(url: string): ExternalUrlDecision {
   if (url.length > MAX_EXTERNAL_URL_LENGTH) {
     return { allowed: false, reason: 'URL is too long to show for confirmation' };
   }
-  // The URL parser silently strips or tolerates these (and IDNA drops format characters such as zero-width
-  // space), which lets a link look different from what it opens.
-  if (/[\s\p{Cc}\p{Cf}\\]/u.test(url)) {
+  if (DISGUISING_CHARACTERS.test(url)) {
     return {
       allowed: false,
       reason: 'URL contains whitespace, control or invisible format characters, or backslashes',
@@ -61,7 +82,28 @@ export function externalUrlDecision(url: string): ExternalUrlDecision {
     return { allowed: false, reason: 'URL carries credentials (user:password@), which can disguise the real host' };
   }
   if (parsed.hostname === '') return { allowed: false, reason: 'URL has no host' };
-  return { allowed: true, url: parsed.href, reason: 'well-formed https URL' };
+  // An explicit port (":443" is normalised away by the parser) points at a different service than the site's own.
+  if (parsed.port !== '')
+    return { allowed: false, reason: `URL names port ${parsed.port}; only the default https port opens` };
+  // Punycode labels are where homographs of an allowed host hide (аttack.mitre.org with a Cyrillic "а").
+  if (parsed.hostname.split('.').some((label) => label.startsWith('xn--'))) {
+    return { allowed: false, reason: `host ${parsed.hostname} is internationalised (punycode), a look-alike risk` };
+  }
+  if (!EXTERNAL_LINK_HOSTS.includes(parsed.hostname)) {
+    return { allowed: false, reason: `host ${parsed.hostname} is not on the external-link allow-list` };
+  }
+  return { allowed: true, url: parsed.href, reason: `https link to allow-listed host ${parsed.hostname}` };
+}
+
+/**
+ * Which requests the session lets through (webRequest filter): our own app:// origin, and the DevTools front end so a
+ * developer can still inspect the app. Everything else — http(s), ws(s), file:, ftp:, other custom schemes — is
+ * cancelled even if a CSP mistake or a bug would let the page ask for it.
+ */
+export function isAllowedRequestUrl(url: string): boolean {
+  if (isAllowedAppUrl(url)) return true;
+  const parsed = parseUrl(url);
+  return parsed !== undefined && parsed.protocol === 'devtools:' && parsed.hostname === 'devtools';
 }
 
 /**

@@ -24,6 +24,8 @@ export function createMainWindow(): BrowserWindow {
       nodeIntegrationInWorker: false,
       webSecurity: true,
       allowRunningInsecureContent: false,
+      // Electron's defaults, stated so a test and Electronegativity see them: no untested Chromium features.
+      experimentalFeatures: false,
       webviewTag: false,
       spellcheck: false,
       // Evidence text must never be sent to a cloud spell-checker or navigated to by drag-and-drop.

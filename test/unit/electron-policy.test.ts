@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { createIpcPipe } from '../../electron/ipc-pipe.js';
 import {
   APP_ENTRY_URL,
+  EXTERNAL_LINK_HOSTS,
   IPC_CHANNEL,
   externalUrlDecision,
   isAllowedAppUrl,
@@ -53,10 +54,27 @@ describe('externalUrlDecision', () => {
     });
   });
 
-  it('normalises so the dialog shows what will really open (punycode host, upper-case scheme)', () => {
-    const decision = externalUrlDecision('HTTPS://bücher.example/a?b=c#d');
+  it('normalises so the dialog shows what will really open (upper-case scheme and host, default port)', () => {
+    const decision = externalUrlDecision('HTTPS://ATTACK.MITRE.ORG:443/techniques/T1611/?b=c#d');
     expect(decision.allowed).toBe(true);
-    expect(decision.allowed && decision.url).toBe('https://xn--bcher-kva.example/a?b=c#d');
+    expect(decision.allowed && decision.url).toBe('https://attack.mitre.org/techniques/T1611/?b=c#d');
+  });
+
+  it.each(EXTERNAL_LINK_HOSTS)('allows the allow-listed host %s', (host) => {
+    expect(externalUrlDecision(`https://${host}/`).allowed).toBe(true);
+  });
+
+  it.each([
+    ['https://bücher.example/a', /punycode/],
+    ['https://xn--ttack-2we.mitre.org/', /punycode/],
+    ['https://attack.mitre.org:8443/', /port 8443/],
+    ['https://example.com/', /allow-list/],
+    ['https://attack.mitre.org.evil.example/', /allow-list/],
+    ['https://mitre.org/', /allow-list/],
+  ])('rejects %s, saying why', (url, reason) => {
+    const decision = externalUrlDecision(url);
+    expect(decision.allowed).toBe(false);
+    expect(decision.reason).toMatch(reason);
   });
 
   it.each([
@@ -74,10 +92,10 @@ describe('externalUrlDecision', () => {
   });
 
   it.each([
-    'https://user@example.com/',
-    'https://user:secret@example.com/',
-    'https://example.com@evil.example/',
-    'https://:pw@example.com/',
+    'https://user@attack.mitre.org/',
+    'https://user:secret@attack.mitre.org/',
+    'https://attack.mitre.org@evil.example/',
+    'https://:pw@attack.mitre.org/',
   ])('rejects credentials in %s', (url) => {
     const decision = externalUrlDecision(url);
     expect(decision.allowed).toBe(false);
