@@ -45,6 +45,12 @@ interface OpenReplay {
   lists: Lists | undefined;
 }
 
+/** Decoded size of base64 text without decoding it. */
+function base64Bytes(text: string): number {
+  const padding = text.endsWith('==') ? 2 : text.endsWith('=') ? 1 : 0;
+  return (text.length / 4) * 3 - padding;
+}
+
 /** Index of the first element with seq >= target. */
 function lowerBound(list: readonly { seq: number }[], target: number): number {
   let low = 0;
@@ -163,7 +169,7 @@ export class ReplaySessions implements ReplayImpl {
     let bytes = 0;
     let first = session.length;
     while (first > 0) {
-      const size = Math.ceil(((session[first - 1]?.base64.length ?? 0) * 3) / 4);
+      const size = base64Bytes(session[first - 1]?.base64 ?? '');
       if (bytes + size > maxBytes) break;
       bytes += size;
       first--;
@@ -219,7 +225,7 @@ export class ReplaySessions implements ReplayImpl {
       const key = `${chunk.pid}:${chunk.fd}`;
       const session = sessions.get(key) ?? { pid: chunk.pid, fd: chunk.fd, chunks: 0, bytes: 0 };
       session.chunks++;
-      session.bytes += Math.ceil((chunk.base64.length * 3) / 4);
+      session.bytes += base64Bytes(chunk.base64);
       sessions.set(key, session);
     }
     return {

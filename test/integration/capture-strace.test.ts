@@ -1,0 +1,121 @@
+// A responder records a live suspect with strace from the host, then replays what it did from the case's evidence.
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CaptureResult } from '../../src/capture/common/trace-capture.js';
+import type { ReplayReport } from '../../src/capture/common/trace/replay-report.js';
+import { createTestContainer, docker } from '../support/docker-cli.js';
+import { runHoldcell } from '../support/holdcell-cli.js';
+
+/** The attacker's session: reconnaissance, a dropper written, made executable and run, and a call home. */
+const SESSION = [
+  'sleep 2',
+  'cat /etc/passwd',
+  "printf '#!/bin/sh\\necho dropper-ran\\n' > /tmp/dropper.sh",
+  'chmod 755 /tmp/dropper.sh',
+  '/tmp/dropper.sh',
+  'nc 127.0.0.1 4444 </dev/null || echo call-home-failed',
+  'sleep 600',
+].join('; ');
+
+describe('live capture with strace on a local engine', () => {
+  let casesRoot: string;
+  let caseDir: string;
+  let suspect: string;
+  let capture: CaptureResult;
+  let report: ReplayReport;
+
+  beforeAll(async () => {
+    casesRoot = await mkdtemp(join(tmpdir(), 'hc-capture-'));
+    caseDir = join(casesRoot, 'case');
+    // -t: the session writes to a terminal, as an attacker's interactive shell would; no network to call home on.
+    suspect = await createTestContainer({
+      name: 'capture-strace',
+      args: ['-t', '--network', 'none'],
+      command: ['sh', '-c', SESSION],
+      start: true,
+    });
+    // Someone enters the container through the engine while it is recorded: strace must attach to that too.
+    const visit = (async () => {
+      await new Promise((resolve) => setTimeout(resolve, 1200));
+      await docker(['exec', suspect, 'sh', '-c', 'sleep 0.5; echo exec-visitor-was-here']);
+    })();
+    const run = await runHoldcell(
+      ['capture', suspect, '--case', caseDir, '--seconds', '5', '--tracer', 'strace', '--json'],
+      { timeoutMs: 60_000 },
+    );
+    await visit;
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    capture = JSON.parse(run.stdout) as CaptureResult;
+    const traces = capture.items.map((item) => join(caseDir, item.path));
+    const replay = await runHoldcell(['replay', ...traces, '--json'], { timeoutMs: 60_000 });
+    expect(replay.code).toBe(0);
+    report = JSON.parse(replay.stdout) as ReplayReport;
+  }, 120_000);
+
+  afterAll(async () => {
+    if (suspect !== undefined) await docker(['rm', '-f', suspect]).catch(() => undefined);
+    await rm(casesRoot, { recursive: true, force: true });
+  });
+
+  it('then the trace is evidence: hashed items in the manifest, start and stop in the custody log, the case verifies', async () => {
+    expect(capture.tracer).toBe('strace');
+    expect(capture.stoppedBy).toBe('duration');
+    expect(capture.items.length).toBeGreaterThanOrEqual(2); // the container's processes, then the exec visitor
+    for (const item of capture.items) {
+      expect(item).toMatchObject({ kind: 'syscall-trace', format: 'text', complete: true });
+      expect(item.sha256).toMatch(/^[0-9a-f]{64}$/);
+    }
+    const custody = (await readFile(join(caseDir, 'custody.jsonl'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { action: string; params: Record<string, unknown> });
+    const actions = custody.map((record) => record.action);
+    expect(actions[actions.indexOf('capture.start') + 1]).toBe('evidence.add');
+    expect(actions.at(-1)).toBe('capture.stop');
+    expect(custody.find((record) => record.action === 'capture.start')?.params).toMatchObject({ tracer: 'strace' });
+    const verify = await runHoldcell(['verify', caseDir]);
+    expect(verify.code).toBe(0);
+  });
+
+  it('then the replay shows exactly the processes the session ran', () => {
+    const argvs = report.processes.map((process) => process.argv.join(' '));
+    expect(argvs).toEqual(expect.arrayContaining(['cat /etc/passwd', '/tmp/dropper.sh', 'nc 127.0.0.1 4444']));
+    const dropper = report.processes.find((process) => process.argv[0] === '/tmp/dropper.sh');
+    const shell = report.processes.find((process) => process.pid === dropper?.ppid);
+    expect(shell?.pid).toBe(capture.pids[0]);
+    expect(dropper?.exitCode).toBe(0);
+  });
+
+  it('then the files show /etc/passwd read and the dropper written, made executable and run', () => {
+    const touched = report.files.map((file) => `${file.op} ${file.path}`);
+    expect(touched).toEqual(
+      expect.arrayContaining([
+        'read /etc/passwd',
+        'write /tmp/dropper.sh',
+        'chmod /tmp/dropper.sh',
+        'exec /tmp/dropper.sh',
+      ]),
+    );
+    const order = ['write', 'chmod', 'exec'].map((op) =>
+      report.files.findIndex((file) => file.op === op && file.path === '/tmp/dropper.sh'),
+    );
+    expect(order).toEqual([...order].sort((a, b) => a - b));
+  });
+
+  it('then the call home is a refused connection to 127.0.0.1:4444', () => {
+    const connect = report.network.find((event) => event.op === 'connect');
+    expect(connect).toMatchObject({ address: '127.0.0.1', port: 4444, result: 'ECONNREFUSED' });
+  });
+
+  it('then the terminal shows what the attacker saw, including output of the process that entered through exec', () => {
+    const screen = report.tty.map((stream) => stream.text).join('');
+    // busybox cat copies /etc/passwd to the terminal with sendfile(2), whose bytes strace cannot show: the read of
+    // /etc/passwd is in the file activity above; the terminal has everything written with write(2).
+    expect(screen).toContain('dropper-ran');
+    expect(screen).toContain('call-home-failed');
+    expect(screen).toContain('exec-visitor-was-here');
+  });
+});
