@@ -42,6 +42,14 @@ describe('given the desktop app starts (electron/main.ts against a fake Electron
     ]);
   });
 
+  it('then app:// is the only protocol it handles, serving the renderer page with the CSP header (checklist 18)', async () => {
+    expect([...fake.protocol.handlers.keys()]).toEqual(['app']);
+    const response = await fake.protocol.handlers.get('app')?.(new Request(APP_ENTRY_URL));
+    expect(response?.status).toBe(200);
+    expect(response?.headers.get('Content-Security-Policy')).toBe(RENDERER_CSP);
+    expect(await response?.text()).toContain('<div id="root"></div>');
+  });
+
   it('then exactly one window opens, and it loads app://holdcell/index.html — never file:, http(s): or anything else', () => {
     expect(fake.windows).toHaveLength(1);
     expect(window.webContents.loadedUrls).toEqual([APP_ENTRY_URL]);
