@@ -9,7 +9,7 @@ import {
   bootFakeMainProcess,
   fake,
   FakeFrame,
-  FakeIpc,
+  type FakeIpc,
   quitFakeMainProcess,
   settle,
   type FakeWebContents,
