@@ -1,4 +1,4 @@
-// The workbench frame: connection to the host, the current case, and the views (containers, case, sandbox).
+// The workbench frame: connection to the host, the current case, and the views (containers, case, diff, replay, sandbox).
 import { lazy, Suspense, useEffect, useState } from 'react';
 import type { AppClient } from '../../../src/contract/app-contract.js';
 import type { HostInfo } from '../../../src/contract/system.contract.js';
@@ -8,10 +8,17 @@ import { ContainersView } from '../features/containers/ContainersView.js';
 import { DiffView } from '../features/diff/DiffView.js';
 import { useHashParam, useView, VIEWS, type View } from './url-state.js';
 
-// The terminal (xterm.js) is only needed in the sandbox view: load it when that view opens.
+// The terminal (xterm.js) is only needed in the sandbox and replay views: load them when they open.
 const SandboxView = lazy(async () => ({ default: (await import('../features/sandbox/SandboxView.js')).SandboxView }));
+const ReplayView = lazy(async () => ({ default: (await import('../features/replay/ReplayView.js')).ReplayView }));
 
-const VIEW_LABELS: Record<View, string> = { containers: 'Containers', case: 'Case', diff: 'Diff', sandbox: 'Sandbox' };
+const VIEW_LABELS: Record<View, string> = {
+  containers: 'Containers',
+  case: 'Case',
+  diff: 'Diff',
+  replay: 'Replay',
+  sandbox: 'Sandbox',
+};
 
 /** The case every action writes into; kept in the URL so it survives reloads and view switches. */
 function CasePicker() {
@@ -55,6 +62,11 @@ function Workbench({ client }: { client: AppClient }) {
       {view === 'containers' ? <ContainersView client={client} /> : null}
       {view === 'case' ? <CaseView client={client} /> : null}
       {view === 'diff' ? <DiffView client={client} /> : null}
+      {view === 'replay' ? (
+        <Suspense fallback={<p className="muted">Loading the player…</p>}>
+          <ReplayView client={client} />
+        </Suspense>
+      ) : null}
       {view === 'sandbox' ? (
         <Suspense fallback={<p className="muted">Loading the terminal…</p>}>
           <SandboxView client={client} />

@@ -1,7 +1,7 @@
 // View state lives in the URL hash (#/<view>?case=…&q=…), so a view can be bookmarked, shared in a ticket or restored.
 import { useCallback, useSyncExternalStore } from 'react';
 
-export const VIEWS = ['containers', 'case', 'diff', 'sandbox'] as const;
+export const VIEWS = ['containers', 'case', 'diff', 'replay', 'sandbox'] as const;
 export type View = (typeof VIEWS)[number];
 
 interface Route {
@@ -14,6 +14,12 @@ function parseHash(hash: string): Route {
   const [path = '', query = ''] = body.split('?', 2);
   const view = (VIEWS as readonly string[]).includes(path) ? (path as View) : 'containers';
   return { view, params: new URLSearchParams(query) };
+}
+
+/** A link to a view with exactly these parameters (for anchors that open a view in a given state). */
+export function viewHref(view: View, params: Record<string, string>): string {
+  const query = new URLSearchParams(params).toString();
+  return `#/${view}${query ? `?${query}` : ''}`;
 }
 
 function writeHash(route: Route): void {
@@ -42,6 +48,16 @@ export function useView(): [View, (view: View) => void] {
   const hash = useSyncExternalStore(subscribe, currentHash);
   const go = useCallback((view: View) => writeHash({ ...parseHash(window.location.hash), view }), []);
   return [parseHash(hash).view, go];
+}
+
+/** Sets several URL parameters at once ('' removes one), e.g. a seek that also selects a process. */
+export function setHashParams(updates: Record<string, string>): void {
+  const route = parseHash(window.location.hash);
+  for (const [name, value] of Object.entries(updates)) {
+    if (value === '') route.params.delete(name);
+    else route.params.set(name, value);
+  }
+  writeHash(route);
 }
 
 /** One URL parameter shared by every view (e.g. the open case survives switching views). */

@@ -1,4 +1,4 @@
-// The case view: evidence items with sizes, hashes and completeness, the custody log, verify, seal and sandbox.
+// The case view: evidence items with sizes, hashes and completeness, the custody log, verify, seal, sandbox, replay.
 import { useCallback, useEffect, useState } from 'react';
 import type { SandboxInfo } from '../../../../src/capture/common/containment.js';
 import type { AppClient } from '../../../../src/contract/app-contract.js';
@@ -9,6 +9,7 @@ import { formatBytes, shortUtc } from '../../ui/format.js';
 import { JobStatus } from '../../ui/JobStatus.js';
 import { SafeText } from '../../ui/SafeText.js';
 import { useJob } from '../../ui/use-job.js';
+import { ImportTraceForm } from '../replay/ImportTraceForm.js';
 import { CaseList } from './CaseList.js';
 
 function CustodyTable({ records }: { records: readonly CustodyRecord[] }) {
@@ -96,6 +97,7 @@ export function CaseView({ client }: { client: AppClient }) {
   }, [refresh]);
 
   if (caseDir === '') return <CaseList client={client} onOpen={setCaseDir} />;
+  const traces = summary?.items.filter((item) => item.kind === 'syscall-trace').length ?? 0;
 
   return (
     <section className="case" aria-label="Case">
@@ -155,6 +157,14 @@ export function CaseView({ client }: { client: AppClient }) {
             >
               Start sandbox
             </button>
+            <button
+              type="button"
+              disabled={traces === 0}
+              title={traces === 0 ? 'The case holds no syscall trace: import or capture one' : undefined}
+              onClick={() => go('replay')}
+            >
+              Replay {traces} trace{traces === 1 ? '' : 's'}
+            </button>
           </div>
           <JobStatus state={verify.state} label="Verifying" onCancel={verify.cancel} />
           <JobStatus state={seal.state} label="Sealing" />
@@ -206,6 +216,13 @@ export function CaseView({ client }: { client: AppClient }) {
               ))}
             </tbody>
           </table>
+          <h3>Import a trace</h3>
+          <ImportTraceForm
+            client={client}
+            caseDir={caseDir}
+            disabled={summary.sealed}
+            onImported={() => void refresh()}
+          />
           <h3>Custody log</h3>
           <CustodyTable records={custody} />
         </>

@@ -1,4 +1,4 @@
-// Actions on the selected container: Isolate (with plan preview), Release, Snapshot — each into the chosen case.
+// Actions on the selected container: Isolate (with plan preview), Release, Snapshot, Capture syscalls — into the case.
 import { useState } from 'react';
 import type { ReleaseResult, SandboxInfo, SnapshotResult } from '../../../../src/capture/common/containment.js';
 import type { ContainerSummary } from '../../../../src/capture/common/containers.js';
@@ -9,6 +9,7 @@ import { JobStatus } from '../../ui/JobStatus.js';
 import { SafeText } from '../../ui/SafeText.js';
 import { OutcomeSteps } from '../../ui/StepList.js';
 import { useJob } from '../../ui/use-job.js';
+import { CaptureDialog } from '../replay/CaptureDialog.js';
 import { IsolateDialog } from './IsolateDialog.js';
 
 export function ContainerActions({ client, container }: { client: AppClient; container: ContainerSummary }) {
@@ -16,6 +17,7 @@ export function ContainerActions({ client, container }: { client: AppClient; con
   const [, setSandbox] = useHashParam('sandbox');
   const [, go] = useView();
   const [isolating, setIsolating] = useState(false);
+  const [capturing, setCapturing] = useState(false);
   const release = useJob<ReleaseResult>();
   const snapshot = useJob<SnapshotResult>();
   const sandbox = useJob<SandboxInfo>();
@@ -65,6 +67,14 @@ export function ContainerActions({ client, container }: { client: AppClient; con
         >
           Sandbox
         </button>
+        <button
+          type="button"
+          title="Record the container's system calls into the case with a tracer on this host, then replay them"
+          disabled={noCase || busy || capturing}
+          onClick={() => setCapturing(true)}
+        >
+          Capture syscalls…
+        </button>
       </div>
       <JobStatus state={release.state} label="Releasing" onCancel={release.cancel} />
       <JobStatus state={snapshot.state} label="Snapshotting" onCancel={snapshot.cancel} />
@@ -97,6 +107,9 @@ export function ContainerActions({ client, container }: { client: AppClient; con
             ))}
           </ul>
         </div>
+      ) : null}
+      {capturing ? (
+        <CaptureDialog client={client} container={container} caseDir={caseDir} onClose={() => setCapturing(false)} />
       ) : null}
       {isolating ? (
         <IsolateDialog client={client} container={container} caseDir={caseDir} onClose={() => setIsolating(false)} />

@@ -5,6 +5,7 @@ import { useHashParam } from '../../app/url-state.js';
 import { rawPathBase64 } from '../../ui/base64.js';
 import { formatBytes } from '../../ui/format.js';
 import { SafeText } from '../../ui/SafeText.js';
+import { WhoWroteLink } from '../replay/WhoWroteLink.js';
 import { FileViewer, type ViewerMode } from './FileViewer.js';
 
 const MODES: ViewerMode[] = ['text', 'hex', 'diff'];
@@ -62,7 +63,8 @@ export function EntryDetails({ client, caseDir, entry }: { client: AppClient; ca
     <section className="entry-details" aria-label="Entry details">
       <h3>
         <span className={`change change-${entry.change}`}>{entry.change}</span>{' '}
-        <SafeText text={entry.path} className="mono" display />
+        <SafeText text={entry.path} className="mono" display />{' '}
+        <WhoWroteLink client={client} caseDir={caseDir} path={entry.path} />
       </h3>
       {entry.pathBase64 ? <p className="warning">This name is not printable UTF-8: shown with escapes.</p> : null}
       <p className="muted">

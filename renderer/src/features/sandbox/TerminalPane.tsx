@@ -1,4 +1,4 @@
-// A terminal into a HoldCell sandbox (never a suspect): xterm.js with clipboard, hyperlink and DCS escapes disabled.
+// A terminal into a HoldCell sandbox (never a suspect): xterm.js disarmed (no clipboard, links, DCS or window ops).
 import { FitAddon } from '@xterm/addon-fit';
 import { Terminal } from '@xterm/xterm';
 import '@xterm/xterm/css/xterm.css';
@@ -7,19 +7,7 @@ import type { AppClient } from '../../../../src/contract/app-contract.js';
 import { fromBase64, toBase64 } from '../../ui/base64.js';
 import { installCspStyleShim } from '../../ui/csp-style-shim.js';
 import { SafeText } from '../../ui/SafeText.js';
-
-/** Sequences a sandboxed program could use to reach the clipboard, open links or query the terminal's state. */
-function disarm(terminal: Terminal): void {
-  const swallow = (): boolean => true;
-  terminal.parser.registerOscHandler(52, swallow); // clipboard write/read
-  terminal.parser.registerOscHandler(8, swallow); // hyperlinks
-  terminal.parser.registerOscHandler(1337, swallow); // iTerm2 file transfer and friends
-  for (const final of ['p', 'q', 't', '|', '{']) {
-    terminal.parser.registerDcsHandler({ final }, swallow);
-    terminal.parser.registerDcsHandler({ intermediates: '$', final }, swallow);
-    terminal.parser.registerDcsHandler({ intermediates: '+', final }, swallow);
-  }
-}
+import { DISARMED_OPTIONS, disarmTerminal } from '../../ui/terminal-disarm.js';
 
 export function TerminalPane({
   client,
@@ -43,11 +31,9 @@ export function TerminalPane({
       fontFamily: 'ui-monospace, "DejaVu Sans Mono", monospace',
       fontSize: 13,
       scrollback: 5000,
-      allowProposedApi: false,
-      // Every window operation (resize, move, report title…) stays off: evidence must not drive the window.
-      windowOptions: {},
+      ...DISARMED_OPTIONS,
     });
-    disarm(terminal);
+    const disarmed = disarmTerminal(terminal);
     const fit = new FitAddon();
     terminal.loadAddon(fit);
     terminal.open(element);
@@ -85,6 +71,7 @@ export function TerminalPane({
       window.removeEventListener('resize', onWindowResize);
       stop();
       for (const input of inputs) input.dispose();
+      disarmed.dispose();
       terminal.dispose();
     };
   }, [client, engineId, containerId]);

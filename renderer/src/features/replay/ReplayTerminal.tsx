@@ -1,0 +1,107 @@
+// The chosen terminal session replayed in xterm.js up to the instant: colours and cursor moves render, nothing else acts.
+import { FitAddon } from '@xterm/addon-fit';
+import { Terminal } from '@xterm/xterm';
+import '@xterm/xterm/css/xterm.css';
+import { useEffect, useRef, useState } from 'react';
+import type { AppClient } from '../../../../src/contract/app-contract.js';
+import { fromBase64 } from '../../ui/base64.js';
+import { installCspStyleShim } from '../../ui/csp-style-shim.js';
+import { SafeText } from '../../ui/SafeText.js';
+import { DISARMED_OPTIONS, disarmTerminal } from '../../ui/terminal-disarm.js';
+import { formatTty, type TtyRef } from './replay-route.js';
+import { planTerminal, type RenderedTerminal } from './terminal-plan.js';
+
+interface Shown {
+  chunks: number;
+  truncated: boolean;
+}
+
+export function ReplayTerminal({
+  client,
+  replayId,
+  session,
+  seq,
+}: {
+  client: AppClient;
+  replayId: string;
+  session: TtyRef;
+  seq: number;
+}) {
+  const host = useRef<HTMLDivElement>(null);
+  const terminal = useRef<Terminal | undefined>(undefined);
+  const rendered = useRef<RenderedTerminal | undefined>(undefined);
+  const [shown, setShown] = useState<Shown>();
+  const [error, setError] = useState<string>();
+
+  useEffect(() => {
+    const element = host.current;
+    if (!element) return;
+    installCspStyleShim();
+    const created = new Terminal({
+      // The tty's line discipline (ONLCR) turned each \n the program wrote into \r\n on the screen.
+      convertEol: true,
+      disableStdin: true,
+      cursorBlink: false,
+      fontFamily: 'ui-monospace, "DejaVu Sans Mono", monospace',
+      fontSize: 13,
+      scrollback: 10_000,
+      ...DISARMED_OPTIONS,
+    });
+    const disarmed = disarmTerminal(created);
+    const fit = new FitAddon();
+    created.loadAddon(fit);
+    created.open(element);
+    fit.fit();
+    const resize = new ResizeObserver(() => fit.fit());
+    resize.observe(element);
+    terminal.current = created;
+    rendered.current = undefined;
+    return () => {
+      resize.disconnect();
+      disarmed.dispose();
+      created.dispose();
+      terminal.current = undefined;
+    };
+  }, []);
+
+  const key = `${replayId}/${formatTty(session)}`;
+  useEffect(() => {
+    let current = true;
+    client.replay.replayTerminal({ replayId, untilSeq: seq, pid: session.pid, fd: session.fd }).then(
+      (answer) => {
+        const target = terminal.current;
+        if (!current || !target) return;
+        const plan = planTerminal(rendered.current, key, seq, answer.chunks);
+        if (plan.reset) target.reset();
+        for (const chunk of plan.write) target.write(fromBase64(chunk.base64));
+        rendered.current = plan.next;
+        setError(undefined);
+        setShown({
+          chunks: answer.chunks.filter((chunk) => chunk.direction === 'out').length,
+          truncated: answer.truncated,
+        });
+      },
+      (failure: unknown) => current && setError(failure instanceof Error ? failure.message : String(failure)),
+    );
+    return () => {
+      current = false;
+    };
+  }, [client, replayId, key, session.pid, session.fd, seq]);
+
+  return (
+    <div className="terminal-pane replay-terminal">
+      <p className="muted" role="status" data-testid="replay-terminal-status">
+        Output of pid {session.pid} fd {session.fd} up to seq {seq}
+        {shown ? ` · ${shown.chunks} writes` : ''}
+        {shown?.truncated ? ' · older output left out (byte cap)' : ''} · replayed, not live: escapes for clipboard,
+        links, titles and window operations are ignored
+      </p>
+      {error ? (
+        <p className="job job-failed" role="alert">
+          Terminal output failed: <SafeText text={error} />
+        </p>
+      ) : null}
+      <div ref={host} className="terminal" data-testid="replay-terminal" />
+    </div>
+  );
+}

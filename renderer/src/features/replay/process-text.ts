@@ -1,0 +1,18 @@
+// One-line descriptions of a traced process for tables: command line, how it ended. Raw: pass through SafeText.
+import type { ProcessView } from '../../../../src/capture/common/trace/replay-model.js';
+
+/** argv as a shell would show it, quoting only arguments that need it; the exe when argv is unknown. */
+export function commandLine(process: Pick<ProcessView, 'exe' | 'argv'>): string {
+  if (process.argv.length === 0) return process.exe ?? '?';
+  return process.argv
+    .map((argument) => (/^[\w@%+=:,./-]+$/.test(argument) ? argument : JSON.stringify(argument)))
+    .join(' ');
+}
+
+/** alive, "exit 0", "killed by SIGKILL" or "exited" (end seen without a status). */
+export function processFate(process: Pick<ProcessView, 'exitCode' | 'signal'> & { alive: boolean }): string {
+  if (process.alive) return 'alive';
+  if (process.signal !== undefined) return `killed by ${process.signal}`;
+  if (process.exitCode !== undefined) return `exit ${process.exitCode}`;
+  return 'exited';
+}
