@@ -1,0 +1,214 @@
+// Journey: an investigator imports a real strace of an attacker's shell session into a case and replays it in the UI —
+// processes, files, the connection attempt, the terminal output (hostile escapes disarmed) and who wrote the dropper.
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { expect, test, type Page } from '@playwright/test';
+import { startServe, type ServeProcess } from './support/serve-process.js';
+
+const CLI = fileURLToPath(new URL('../../bin/holdcell.js', import.meta.url));
+const run = promisify(execFile);
+
+/** The pids the trace gave each step of the session, read from the trace itself. */
+interface SessionPids {
+  shell: number;
+  cat: number;
+  chmod: number;
+  dropper: number;
+  nc: number;
+}
+
+function pidOf(trace: string, pattern: RegExp): number {
+  const line = trace.split('\n').find((candidate) => pattern.test(candidate));
+  const pid = line ? Number(/^(\d+) /.exec(line)?.[1]) : NaN;
+  if (!Number.isInteger(pid)) throw new Error(`no line matches ${pattern} in the trace`);
+  return pid;
+}
+
+/** The file table's row for one call (data-path carries the escaped display form: these paths are plain). */
+const fileRow = (page: Page, op: string, path: string) =>
+  page.getByRole('table', { name: 'File activity' }).locator(`tr[data-op="${op}"][data-path="${path}"]`);
+
+test.describe('replaying a real strace of an attacker session in Chromium', () => {
+  let serve: ServeProcess;
+  let work: string;
+  let caseDir: string;
+  let tracePath: string;
+  let dropper: string;
+  let pids: SessionPids;
+
+  test.beforeAll(async () => {
+    work = mkdtempSync(join(tmpdir(), 'holdcell-e2e-replay-'));
+    caseDir = join(work, 'case');
+    tracePath = join(work, 'session.strace');
+    dropper = join(work, 'drop.sh');
+    // The attacker's session: read accounts, print a clipboard-stealing OSC 52 escape, drop and run a script, try to
+    // phone home. Real strace on this machine; `script` gives it a pseudo-terminal as a real session would have.
+    const session = [
+      'cat /etc/passwd',
+      'printf "\\033]52;c;ZXZpbA==\\007hostile\\n"',
+      `echo x > ${dropper}`,
+      `chmod +x ${dropper}`,
+      dropper,
+      'nc 127.0.0.1 1 || true',
+    ].join('; ');
+    const strace = `strace -f -ttt -yy -s 4096 -o ${tracePath} /bin/busybox sh -c '${session}'`;
+    await run('script', ['-qec', strace, '/dev/null'], { timeout: 60_000 });
+    const trace = readFileSync(tracePath, 'utf8');
+    pids = {
+      shell: pidOf(trace, /execve\("\/bin\/busybox", \["\/bin\/busybox", "sh"/),
+      cat: pidOf(trace, /execve\([^)]*\["cat", "\/etc\/passwd"\]/),
+      chmod: pidOf(trace, /chmod\(/),
+      dropper: pidOf(trace, /execve\([^)]*\["ash", /),
+      nc: pidOf(trace, /execve\([^)]*\["nc", "127\.0\.0\.1", "1"\]/),
+    };
+    await run(process.execPath, [CLI, 'case', 'init', caseDir, '--title', 'replay journey'], { timeout: 30_000 });
+    serve = await startServe();
+  });
+
+  test.afterAll(async () => {
+    await serve?.stop();
+    if (work) rmSync(work, { recursive: true, force: true });
+  });
+
+  test('given a traced session imported into a case, when I replay it, then I see what the attacker did and saw, and nothing from it acts', async ({
+    page,
+  }) => {
+    test.setTimeout(120_000);
+    const problems: string[] = [];
+    page.on('console', (message) => {
+      // Chromium asks for /favicon.ico on its own and the workbench has none: not something the page did.
+      if (message.location().url.endsWith('/favicon.ico')) return;
+      if (message.type() === 'error' || message.text().includes('Content Security Policy'))
+        problems.push(`${message.type()}: ${message.text()} (${message.location().url})`);
+    });
+    page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
+    page.on('response', (response) => {
+      if (response.status() >= 400) problems.push(`http ${response.status()}: ${response.url()}`);
+    });
+    let dialogs = 0;
+    page.on('dialog', (dialog) => {
+      dialogs += 1;
+      void dialog.dismiss();
+    });
+    // No clipboard permission is granted; any attempt to write it anyway is recorded before the app loads.
+    await page.addInitScript(() => {
+      const calls: string[] = [];
+      Object.defineProperty(window, '__clipboardCalls', { value: calls });
+      const clipboard = navigator.clipboard as Clipboard | undefined;
+      if (clipboard) {
+        clipboard.writeText = async (text: string) => void calls.push(`writeText:${text}`);
+        clipboard.write = async () => void calls.push('write');
+      }
+      const execCommand = document.execCommand.bind(document);
+      document.execCommand = (command: string, ...rest: [boolean?, string?]) => {
+        calls.push(`execCommand:${command}`);
+        return execCommand(command, ...rest);
+      };
+    });
+
+    // The case view: import the trace file from this machine, then open the replay.
+    await page.goto(`${serve.url}#/case?case=${encodeURIComponent(caseDir)}`);
+    await page.getByLabel('Trace file path').fill(tracePath);
+    await page.getByLabel('Trace format').selectOption('strace');
+    await page.getByRole('button', { name: 'Import trace' }).click();
+    await expect(page.getByTestId('imported-trace')).toBeVisible({ timeout: 30_000 });
+    await expect(page.getByRole('table', { name: 'Evidence items' })).toContainText('syscall-trace');
+    await page.screenshot({ path: 'test-results/screenshots/replay-case-import.png', fullPage: true });
+    await page.getByRole('button', { name: /^Replay 1 trace$/ }).click();
+
+    // The replay opens with the whole trace understood.
+    await expect(page.getByTestId('replay-summary')).toContainText('1 trace', { timeout: 60_000 });
+    await expect(page.getByTestId('skipped-count')).toHaveText('0 skipped lines');
+    const scrubber = page.getByLabel('Instant (seq)');
+    const lastSeq = Number(await scrubber.getAttribute('max'));
+    expect(lastSeq).toBeGreaterThan(100);
+
+    // Scrub to the end: everything the session did is in the activity tables.
+    await scrubber.focus();
+    await page.keyboard.press('End');
+    await expect(page.getByTestId('instant-seq')).toHaveText(String(lastSeq));
+    await expect(page.getByTestId('instant-at')).toHaveText(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z$/);
+    await expect(fileRow(page, 'read', '/etc/passwd')).toHaveAttribute('data-result', 'ok');
+    await expect(fileRow(page, 'write', dropper)).toHaveCount(1);
+    await expect(fileRow(page, 'chmod', dropper)).toHaveCount(1);
+    const connect = page.getByRole('table', { name: 'Network activity' }).locator('tr[data-op="connect"]');
+    await expect(connect).toContainText('127.0.0.1:1');
+    await expect(connect).toHaveAttribute('data-result', 'ECONNREFUSED');
+    await page.screenshot({ path: 'test-results/screenshots/replay-end.png', fullPage: true });
+
+    // The attacker's terminal: the shell's own output, with the OSC 52 escape swallowed, not shown and not obeyed.
+    await page.getByLabel('Terminal session').selectOption(`${pids.shell}:1`);
+    const terminal = page.getByTestId('replay-terminal').locator('.xterm-rows');
+    await expect(terminal).toContainText('hostile');
+    await expect(terminal).not.toContainText('52;c');
+    await expect(terminal).not.toContainText('ZXZpbA');
+    await page.screenshot({ path: 'test-results/screenshots/replay-terminal.png', fullPage: true });
+
+    // And back to the start: only the shell exists, and the terminal shows nothing written yet.
+    await scrubber.focus();
+    await page.keyboard.press('Home');
+    await expect(page.getByTestId('instant-seq')).toHaveText('0');
+    const processes = page.getByRole('table', { name: 'Processes' });
+    await expect(processes.locator('tr[data-pid]')).toHaveCount(1);
+    await expect(processes.locator(`tr[data-pid="${pids.shell}"]`)).toHaveAttribute('data-alive', 'true');
+    await expect(terminal).not.toContainText('hostile');
+
+    // Forward again, one click per step of the story: each row seeks to its call and selects its process.
+    await scrubber.focus();
+    await page.keyboard.press('End');
+    await fileRow(page, 'read', '/etc/passwd').click();
+    await expect(processes.locator(`tr[data-pid="${pids.cat}"]`)).toHaveAttribute('data-alive', 'true');
+    await expect(processes.locator(`tr[data-pid="${pids.shell}"]`)).toBeVisible();
+    await expect(processes.locator(`tr[data-pid="${pids.cat}"]`)).toHaveAttribute('aria-selected', 'true');
+    await expect(processes.locator(`tr[data-pid="${pids.cat}"]`)).toContainText('cat /etc/passwd');
+    await expect(
+      page.getByRole('table', { name: `Open descriptors of pid ${pids.cat}` }).locator('tr[data-fd="3"]'),
+    ).toContainText('/etc/passwd');
+
+    await scrubber.focus();
+    await page.keyboard.press('End');
+    await fileRow(page, 'chmod', dropper).click();
+    await expect(processes.locator(`tr[data-pid="${pids.chmod}"]`)).toHaveAttribute('aria-selected', 'true');
+
+    await scrubber.focus();
+    await page.keyboard.press('End');
+    await connect.click();
+    await expect(processes.locator(`tr[data-pid="${pids.nc}"]`)).toHaveAttribute('data-alive', 'true');
+    await expect(processes.locator(`tr[data-pid="${pids.nc}"]`)).toContainText('nc 127.0.0.1 1');
+    await expect(page.getByRole('table', { name: 'Open sockets' })).toContainText(String(pids.nc));
+    await page.screenshot({ path: 'test-results/screenshots/replay-connect.png', fullPage: true });
+
+    // "Who wrote this?" for the dropper: the shell wrote it, a child of the shell chmod-ed it.
+    await page.getByLabel('Path to look up').fill(dropper);
+    await page.getByRole('button', { name: 'Look up' }).click();
+    const changes = page.getByRole('list', { name: 'Changes to the path' });
+    const write = changes.locator(`li[data-op="write"][data-pid="${pids.shell}"]`);
+    await expect(write).toBeVisible();
+    await expect(write.getByRole('list', { name: `Ancestry of pid ${pids.shell}` })).toContainText('busybox');
+    const chmod = changes.locator(`li[data-op="chmod"][data-pid="${pids.chmod}"]`);
+    await expect(chmod.getByRole('list', { name: `Ancestry of pid ${pids.chmod}` }).locator('li')).toHaveCount(2);
+    await expect(chmod.locator(`.ancestry li[data-pid="${pids.shell}"]`)).toContainText('from');
+    await chmod.getByRole('button', { name: /^seq \d+$/ }).click();
+    await expect(processes.locator(`tr[data-pid="${pids.chmod}"]`)).toHaveAttribute('aria-selected', 'true');
+    await page.screenshot({ path: 'test-results/screenshots/replay-who-wrote.png', fullPage: true });
+
+    // The investigation state is the URL: a reload (or the diff's link) lands on the same instant and lookup.
+    const seqBefore = await page.getByTestId('instant-seq').textContent();
+    await page.reload();
+    await expect(page.getByTestId('instant-seq')).toHaveText(seqBefore ?? '', { timeout: 60_000 });
+    await expect(page.getByRole('list', { name: 'Changes to the path' }).locator('li[data-op="chmod"]')).toBeVisible();
+
+    // Nothing from the evidence acted: no clipboard use, no link, no raw escape in the page, no dialog, no errors.
+    expect(await page.evaluate(() => (window as unknown as { __clipboardCalls: string[] }).__clipboardCalls)).toEqual(
+      [],
+    );
+    await expect(page.getByTestId('replay-terminal').locator('a')).toHaveCount(0);
+    expect(await page.evaluate(() => document.body.innerHTML.includes('\u001b'))).toBe(false);
+    expect(dialogs).toBe(0);
+    expect(problems).toEqual([]);
+  });
+});
