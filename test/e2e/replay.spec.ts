@@ -28,6 +28,12 @@ function pidOf(trace: string, pattern: RegExp): number {
   return pid;
 }
 
+/** Full-page screenshots from the top: the sticky player would otherwise be drawn over the middle of the page. */
+async function shot(page: Page, name: string): Promise<void> {
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.screenshot({ path: `test-results/screenshots/${name}.png`, fullPage: true });
+}
+
 /** The file table's row for one call (data-path carries the escaped display form: these paths are plain). */
 const fileRow = (page: Page, op: string, path: string) =>
   page.getByRole('table', { name: 'File activity' }).locator(`tr[data-op="${op}"][data-path="${path}"]`);
@@ -117,7 +123,7 @@ test.describe('replaying a real strace of an attacker session in Chromium', () =
     await page.getByRole('button', { name: 'Import trace' }).click();
     await expect(page.getByTestId('imported-trace')).toBeVisible({ timeout: 30_000 });
     await expect(page.getByRole('table', { name: 'Evidence items' })).toContainText('syscall-trace');
-    await page.screenshot({ path: 'test-results/screenshots/replay-case-import.png', fullPage: true });
+    await shot(page, 'replay-case-import');
     await page.getByRole('button', { name: /^Replay 1 trace$/ }).click();
 
     // The replay opens with the whole trace understood.
@@ -138,7 +144,7 @@ test.describe('replaying a real strace of an attacker session in Chromium', () =
     const connect = page.getByRole('table', { name: 'Network activity' }).locator('tr[data-op="connect"]');
     await expect(connect).toContainText('127.0.0.1:1');
     await expect(connect).toHaveAttribute('data-result', 'ECONNREFUSED');
-    await page.screenshot({ path: 'test-results/screenshots/replay-end.png', fullPage: true });
+    await shot(page, 'replay-end');
 
     // The attacker's terminal: the shell's own output, with the OSC 52 escape swallowed, not shown and not obeyed.
     await page.getByLabel('Terminal session').selectOption(`${pids.shell}:1`);
@@ -146,7 +152,7 @@ test.describe('replaying a real strace of an attacker session in Chromium', () =
     await expect(terminal).toContainText('hostile');
     await expect(terminal).not.toContainText('52;c');
     await expect(terminal).not.toContainText('ZXZpbA');
-    await page.screenshot({ path: 'test-results/screenshots/replay-terminal.png', fullPage: true });
+    await shot(page, 'replay-terminal');
 
     // And back to the start: only the shell exists, and the terminal shows nothing written yet.
     await scrubber.focus();
@@ -156,6 +162,15 @@ test.describe('replaying a real strace of an attacker session in Chromium', () =
     await expect(processes.locator('tr[data-pid]')).toHaveCount(1);
     await expect(processes.locator(`tr[data-pid="${pids.shell}"]`)).toHaveAttribute('data-alive', 'true');
     await expect(terminal).not.toContainText('hostile');
+    await page.getByRole('button', { name: 'Step forward' }).click();
+    await expect(page.getByTestId('instant-seq')).toHaveText('1');
+    await page.getByRole('button', { name: 'Step back' }).click();
+    await expect(page.getByTestId('instant-seq')).toHaveText('0');
+    // Play runs the trace to its end (its whole 20 ms pass in the first tick at ×10) and stops there.
+    await page.getByRole('button', { name: 'Play', exact: true }).click();
+    await expect(page.getByTestId('instant-seq')).toHaveText(String(lastSeq), { timeout: 10_000 });
+    await expect(page.getByRole('button', { name: 'Play', exact: true })).toBeVisible();
+    await expect(terminal).toContainText('hostile');
 
     // Forward again, one click per step of the story: each row seeks to its call and selects its process.
     await scrubber.focus();
@@ -180,7 +195,7 @@ test.describe('replaying a real strace of an attacker session in Chromium', () =
     await expect(processes.locator(`tr[data-pid="${pids.nc}"]`)).toHaveAttribute('data-alive', 'true');
     await expect(processes.locator(`tr[data-pid="${pids.nc}"]`)).toContainText('nc 127.0.0.1 1');
     await expect(page.getByRole('table', { name: 'Open sockets' })).toContainText(String(pids.nc));
-    await page.screenshot({ path: 'test-results/screenshots/replay-connect.png', fullPage: true });
+    await shot(page, 'replay-connect');
 
     // "Who wrote this?" for the dropper: the shell wrote it, a child of the shell chmod-ed it.
     await page.getByLabel('Path to look up').fill(dropper);
@@ -194,7 +209,7 @@ test.describe('replaying a real strace of an attacker session in Chromium', () =
     await expect(chmod.locator(`.ancestry li[data-pid="${pids.shell}"]`)).toContainText('from');
     await chmod.getByRole('button', { name: /^seq \d+$/ }).click();
     await expect(processes.locator(`tr[data-pid="${pids.chmod}"]`)).toHaveAttribute('aria-selected', 'true');
-    await page.screenshot({ path: 'test-results/screenshots/replay-who-wrote.png', fullPage: true });
+    await shot(page, 'replay-who-wrote');
 
     // The investigation state is the URL: a reload (or the diff's link) lands on the same instant and lookup.
     const seqBefore = await page.getByTestId('instant-seq').textContent();

@@ -54,10 +54,11 @@ describe('the process tree at an instant', () => {
 });
 
 describe('process descriptions', () => {
-  it('given argv with spaces and quotes, then the command line quotes only what needs it', () => {
-    expect(commandLine({ exe: '/bin/busybox', argv: ['sh', '-c', 'echo "hi" > /tmp/x'] })).toBe(
-      'sh -c "echo \\"hi\\" > /tmp/x"',
+  it('given argv with spaces, quotes and backslashes, then the command line single-quotes only what needs it and adds no backslash', () => {
+    expect(commandLine({ exe: '/bin/busybox', argv: ['sh', '-c', 'printf "\\033]52"'] })).toBe(
+      `sh -c 'printf "\\033]52"'`,
     );
+    expect(commandLine({ exe: '/bin/sh', argv: ['echo', "it's"] })).toBe(`echo 'it'"'"'s'`);
     expect(commandLine({ exe: '/usr/bin/nc', argv: [] })).toBe('/usr/bin/nc');
     expect(commandLine({ exe: null, argv: [] })).toBe('?');
   });

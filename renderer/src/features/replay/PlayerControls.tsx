@@ -24,7 +24,7 @@ export function PlayerControls({
     <section className="player" aria-label="Player">
       <div className="toolbar player-buttons">
         <button type="button" aria-label="First event" disabled={seq <= 0} onClick={() => onSeek(0)}>
-          ⏮
+          |◀ first
         </button>
         <button type="button" aria-label="Step back" disabled={seq <= 0} onClick={() => onSeek(seq - 1)}>
           ◀ step
@@ -42,7 +42,7 @@ export function PlayerControls({
           step ▶
         </button>
         <button type="button" aria-label="Last event" disabled={seq >= last} onClick={() => onSeek(last)}>
-          ⏭
+          last ▶|
         </button>
         <label>
           Speed{' '}

@@ -19,7 +19,12 @@ export function ProcessTree({
   onSelect: (process: StateProcess) => void;
 }) {
   const rows = processTreeRows(processes);
-  if (rows.length === 0) return <p className="muted">No process is alive at this instant.</p>;
+  if (rows.length === 0)
+    return (
+      <p className="muted">
+        No process is alive at this instant: step back, or click a file or network call to see who made it.
+      </p>
+    );
   return (
     <table className="grid process-tree" aria-label="Processes">
       <thead>
