@@ -37,6 +37,12 @@ export function buildProgram(): Command {
   return program;
 }
 
+// `holdcell replay … | head`: the reader left; stop quietly instead of dying on an unhandled EPIPE.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw error;
+});
+
 try {
   await buildProgram().parseAsync(process.argv);
 } catch (error) {

@@ -19,6 +19,8 @@ export interface HostConfig {
   casesRoot: string;
   /** Who is acting, recorded in every custody record and manifest item; HOLDCELL_OPERATOR or the OS user. */
   operator: string;
+  /** Tools image (with strace) for helper containers that trace a remote engine's containers; HOLDCELL_TRACER_IMAGE. */
+  tracerImage?: string;
 }
 
 export interface ConfigOverrides {
@@ -51,5 +53,6 @@ export function loadHostConfig(env: NodeJS.ProcessEnv, overrides: ConfigOverride
     version: HOLDCELL_VERSION,
     casesRoot: env.HOLDCELL_CASES || join(homedir(), 'HoldCell', 'cases'),
     operator: overrides.operator ?? (env.HOLDCELL_OPERATOR || osUser()),
+    ...(env.HOLDCELL_TRACER_IMAGE ? { tracerImage: env.HOLDCELL_TRACER_IMAGE } : {}),
   };
 }

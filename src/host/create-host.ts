@@ -5,6 +5,7 @@ import { Containment } from '../capture/node/containment.js';
 import { DockerEngine } from '../capture/node/docker-engine.js';
 import { EngineRegistry } from '../capture/node/engine-registry.js';
 import { ReplaySessions } from '../capture/node/replay-sessions.js';
+import { HelperStraceTracer } from '../capture/node/strace-helper-tracer.js';
 import { HostStraceTracer } from '../capture/node/strace-host-tracer.js';
 import { SyscallCapture } from '../capture/node/syscall-capture.js';
 import type { Tracer } from '../capture/node/tracer.js';
@@ -45,8 +46,11 @@ export function createHost(config: HostConfig): Host {
   const sandboxes = new Sandboxes({ engines, openCase: openExistingCase });
   const replays = new ReplaySessions({ openCase: openExistingCase });
   const hostStrace = new HostStraceTracer();
-  // Host tools reach only a local engine's processes; a remote engine's are reached through a helper container.
-  const tracersFor = (engine: { isLocal: boolean }): Tracer[] => (engine.isLocal ? [hostStrace] : []);
+  const helperStrace = new HelperStraceTracer({ image: config.tracerImage });
+  // Host tools reach only a local engine's processes; a remote engine's are reached through a helper container
+  // (which a responder may also ask for on a local engine).
+  const tracersFor = (engine: { isLocal: boolean }): Tracer[] =>
+    engine.isLocal ? [hostStrace, helperStrace] : [helperStrace];
   const captures = new SyscallCapture({ engines, openCase, tracersFor });
 
   const services: HostServices = {

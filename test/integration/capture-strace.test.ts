@@ -1,11 +1,11 @@
-// A responder records a live suspect with strace from the host, then replays what it did from the case's evidence.
+// A responder records a live suspect with strace (from the host, or from a helper container), then replays it from the case.
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CaptureResult } from '../../src/capture/common/trace-capture.js';
 import type { ReplayReport } from '../../src/capture/common/trace/replay-report.js';
-import { createTestContainer, docker } from '../support/docker-cli.js';
+import { createTestContainer, docker, TEST_IMAGES } from '../support/docker-cli.js';
 import { runHoldcell } from '../support/holdcell-cli.js';
 
 /** The attacker's session: reconnaissance, a dropper written, made executable and run, and a call home. */
@@ -19,12 +19,43 @@ const SESSION = [
   'sleep 600',
 ].join('; ');
 
-describe('live capture with strace on a local engine', () => {
+interface HelperConfinement {
+  PidMode: string;
+  CapAdd: string[];
+  CapDrop: string[];
+  NetworkMode: string;
+  ReadonlyRootfs: boolean;
+  Privileged: boolean;
+}
+
+/** Watches for HoldCell's helper container while a capture runs and reads how it was confined. */
+async function watchHelper(until: Promise<unknown>): Promise<HelperConfinement[]> {
+  const seen: HelperConfinement[] = [];
+  let done = false;
+  void until.finally(() => (done = true));
+  while (!done && seen.length === 0) {
+    const ids = (await docker(['ps', '-q', '--filter', 'label=org.holdcell.role=tracer'])).trim();
+    if (ids !== '') {
+      const inspected = await docker(['inspect', '--format', '{{json .HostConfig}}', ...ids.split('\n')]).catch(
+        () => '',
+      );
+      for (const line of inspected.trim().split('\n').filter(Boolean)) seen.push(JSON.parse(line) as HelperConfinement);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return seen;
+}
+
+describe.each([
+  { tracer: 'strace', where: 'from the host' },
+  { tracer: 'helper-strace', where: "from a helper container in the suspect's PID namespace" },
+])('live capture with $tracer ($where)', ({ tracer }) => {
   let casesRoot: string;
   let caseDir: string;
   let suspect: string;
   let capture: CaptureResult;
   let report: ReplayReport;
+  let helpers: HelperConfinement[];
 
   beforeAll(async () => {
     casesRoot = await mkdtemp(join(tmpdir(), 'hc-capture-'));
@@ -41,10 +72,12 @@ describe('live capture with strace on a local engine', () => {
       await new Promise((resolve) => setTimeout(resolve, 1200));
       await docker(['exec', suspect, 'sh', '-c', 'sleep 0.5; echo exec-visitor-was-here']);
     })();
-    const run = await runHoldcell(
-      ['capture', suspect, '--case', caseDir, '--seconds', '5', '--tracer', 'strace', '--json'],
-      { timeoutMs: 60_000 },
+    const running = runHoldcell(
+      ['capture', suspect, '--case', caseDir, '--seconds', '5', '--tracer', tracer, '--json'],
+      { timeoutMs: 60_000, env: { HOLDCELL_TRACER_IMAGE: TEST_IMAGES.tracer } },
     );
+    helpers = await watchHelper(running);
+    const run = await running;
     await visit;
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
@@ -61,7 +94,7 @@ describe('live capture with strace on a local engine', () => {
   });
 
   it('then the trace is evidence: hashed items in the manifest, start and stop in the custody log, the case verifies', async () => {
-    expect(capture.tracer).toBe('strace');
+    expect(capture.tracer).toBe(tracer);
     expect(capture.stoppedBy).toBe('duration');
     expect(capture.items.length).toBeGreaterThanOrEqual(2); // the container's processes, then the exec visitor
     for (const item of capture.items) {
@@ -75,9 +108,27 @@ describe('live capture with strace on a local engine', () => {
     const actions = custody.map((record) => record.action);
     expect(actions[actions.indexOf('capture.start') + 1]).toBe('evidence.add');
     expect(actions.at(-1)).toBe('capture.stop');
-    expect(custody.find((record) => record.action === 'capture.start')?.params).toMatchObject({ tracer: 'strace' });
+    expect(custody.find((record) => record.action === 'capture.start')?.params).toMatchObject({ tracer });
     const verify = await runHoldcell(['verify', caseDir]);
     expect(verify.code).toBe(0);
+  });
+
+  it('then a helper, if one ran, had SYS_PTRACE only, no network, a read-only root, and is gone', async () => {
+    if (tracer === 'strace') {
+      expect(helpers).toEqual([]);
+      return;
+    }
+    expect(helpers).toEqual([
+      expect.objectContaining({
+        PidMode: `container:${suspect}`,
+        CapAdd: ['SYS_PTRACE'],
+        CapDrop: ['ALL'],
+        NetworkMode: 'none',
+        ReadonlyRootfs: true,
+        Privileged: false,
+      }),
+    ]);
+    expect((await docker(['ps', '-aq', '--filter', 'label=org.holdcell.role=tracer'])).trim()).toBe('');
   });
 
   it('then the replay shows exactly the processes the session ran', () => {

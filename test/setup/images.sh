@@ -3,6 +3,8 @@
 #
 #   holdcell-test/busybox:1          tiny rootfs from busybox-static: fast containers for most tests
 #   holdcell-test/debian:bookworm    debootstrap minbase: a real dpkg database for package inventory tests
+#   holdcell-test/tracer:1           the Debian image plus this host's strace: the tools image of capture's
+#                                    helper container (HOLDCELL_TRACER_IMAGE in the tests)
 #
 # Both carry LABEL org.holdcell.test=1 so tests and cleanup can tell them from anything else on the engine.
 # HOLDCELL_REBUILD_IMAGES=1 re-imports both even when present (delete the cached tarball to redo debootstrap);
@@ -14,6 +16,7 @@ die() { printf '[setup] ERROR: %s\n' "$*" >&2; exit 1; }
 
 BUSYBOX_IMAGE="holdcell-test/busybox:1"
 DEBIAN_IMAGE="holdcell-test/debian:bookworm"
+TRACER_IMAGE="holdcell-test/tracer:1"
 TEST_LABEL="org.holdcell.test=1"
 cache_dir="${HOLDCELL_CACHE:-${HOME}/.cache/holdcell}"
 debian_tar="${cache_dir}/bookworm-minbase.tar"
@@ -165,11 +168,33 @@ build_debian() {
     "${debian_tar}" "${DEBIAN_IMAGE}" >/dev/null
 }
 
+# --- holdcell-test/tracer:1 --------------------------------------------------------------------------
+# The host is Debian bookworm too, so its strace and the libraries it links run unchanged in the Debian image.
+# Files go to their real paths (bookworm's /lib is a symlink to /usr/lib; copying onto it would replace it).
+build_tracer() {
+  local work add file real cid
+  command -v strace >/dev/null 2>&1 || die "strace missing: run bash test/setup/setup.sh"
+  make_tmp tracer
+  work="${REPLY}"
+  add="${work}/add"
+  for file in "$(command -v strace)" $(ldd "$(command -v strace)" | awk '$2 == "=>" && $3 ~ /^\// { print $3 }'); do
+    # The directory's real path, the file's own name (the soname the loader looks for, not its target's name).
+    real="$(readlink -f "$(dirname "${file}")")/$(basename "${file}")"
+    mkdir -p "${add}$(dirname "${real}")"
+    cp -L "${file}" "${add}${real}"
+  done
+  cid="$(docker create --label "${TEST_LABEL}" "${DEBIAN_IMAGE}" /bin/true)"
+  docker cp "${add}/." "${cid}:/" >/dev/null
+  docker commit --change "LABEL ${TEST_LABEL}" --change 'CMD ["sleep", "2147483647"]' \
+    --message "HoldCell test tracer image: ${DEBIAN_IMAGE} + $(strace -V | head -n 1)" "${cid}" "${TRACER_IMAGE}" >/dev/null
+  docker rm "${cid}" >/dev/null
+}
+
 # --- main ---------------------------------------------------------------------------------------------
 docker version --format '{{.Server.Version}}' >/dev/null 2>&1 ||
   die "dockerd does not answer: run bash test/setup/setup.sh (it starts one)"
 
-for image in "${BUSYBOX_IMAGE}" "${DEBIAN_IMAGE}"; do
+for image in "${BUSYBOX_IMAGE}" "${DEBIAN_IMAGE}" "${TRACER_IMAGE}"; do
   if image_present "${image}"; then
     log "image ${image}: present ($(image_size "${image}"))"
     continue
@@ -180,6 +205,7 @@ for image in "${BUSYBOX_IMAGE}" "${DEBIAN_IMAGE}"; do
   case "${image}" in
     "${BUSYBOX_IMAGE}") build_busybox ;;
     "${DEBIAN_IMAGE}") build_debian ;;
+    "${TRACER_IMAGE}") build_tracer ;;
   esac
   [[ "$(docker image inspect --format '{{index .Config.Labels "org.holdcell.test"}}' "${image}")" == "1" ]] ||
     die "image ${image} lacks label ${TEST_LABEL}"

@@ -9,6 +9,8 @@ import { randomBytes } from 'node:crypto';
 export const TEST_IMAGES = {
   busybox: 'holdcell-test/busybox:1',
   debian: 'holdcell-test/debian:bookworm',
+  /** The Debian image plus strace: the tools image of capture's helper container. */
+  tracer: 'holdcell-test/tracer:1',
 } as const;
 
 /** Every container a test creates carries this label; removeTestContainers() finds leftovers by it. */

@@ -18,7 +18,7 @@ const WHY: Record<TracerKind, string> = {
     '~50 ms between two looks at the container can be missed',
   'helper-strace':
     "strace in a helper container sharing the suspect's PID namespace with SYS_PTRACE only (no network, read-only): " +
-    'the engine is not on this machine, so host tools cannot reach its processes; nothing runs inside the suspect',
+    'it reaches the processes of engines this host cannot see into (remote, VM); nothing runs inside the suspect',
 };
 
 /** Order of preference: local engines try the least intrusive tracer first. */

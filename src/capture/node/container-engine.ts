@@ -35,6 +35,13 @@ export interface ExecSession {
   close(): void;
 }
 
+export interface ExecStreams {
+  stdout: AsyncIterable<Uint8Array>;
+  stderr: AsyncIterable<Uint8Array>;
+  /** Once both streams ended: the process's exit code (null when the engine does not know it). */
+  exitCode(): Promise<number | null>;
+}
+
 export interface ContainerEngine {
   readonly engineId: string;
   readonly kind: 'docker';
@@ -91,6 +98,11 @@ export interface ContainerEngine {
   removeContainer(id: string, options: { force: boolean }, signal?: AbortSignal): Promise<void>;
   /** An interactive exec with a TTY. Never used on a suspect container by default: sandboxes only. */
   execTty(id: string, spec: { cmd: string[]; columns: number; rows: number; user?: string }): Promise<ExecSession>;
+  /**
+   * A non-interactive exec with stdout and stderr kept apart. For HoldCell's own helper containers (the tracer),
+   * never for a suspect.
+   */
+  execStreams(id: string, spec: { cmd: string[]; user?: string }): Promise<ExecStreams>;
   /** Turns a low-level failure into a sentence naming the endpoint and the likely cause. */
   explainFailure(error: unknown): string;
 }

@@ -1,6 +1,6 @@
 // The Docker adapter: the one file that imports dockerode; validates every engine answer before it goes further.
 import { createInterface } from 'node:readline';
-import { Readable } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 import type { IncomingMessage } from 'node:http';
 import Docker from 'dockerode';
 import { dockerodeOptions } from './docker-connection.js';
@@ -13,6 +13,7 @@ import type {
   EngineStream,
   EngineVersion,
   ExecSession,
+  ExecStreams,
   NetworkAttachment,
 } from './container-engine.js';
 
@@ -417,6 +418,40 @@ export class DockerEngine implements ContainerEngine {
         await exec.resize({ h: rows, w: columns } as never);
       },
       close: () => socket.destroy(),
+    };
+  }
+
+  async execStreams(id: string, spec: { cmd: string[]; user?: string }): Promise<ExecStreams> {
+    const exec = await this.docker.getContainer(id).exec({
+      Cmd: spec.cmd,
+      AttachStdin: false,
+      AttachStdout: true,
+      AttachStderr: true,
+      Tty: false,
+      ...(spec.user ? { User: spec.user } : {}),
+    });
+    const stream = (await exec.start({ hijack: true, stdin: false } as never)) as unknown as NodeJS.ReadableStream;
+    // Without a TTY the engine multiplexes both outputs on one stream with 8-byte frame headers.
+    const stdout = new PassThrough();
+    const stderr = new PassThrough();
+    this.docker.modem.demuxStream(stream, stdout, stderr);
+    const ended = new Promise<void>((resolve) => {
+      stream.once('end', resolve);
+      stream.once('close', resolve);
+      stream.once('error', () => resolve());
+    });
+    void ended.then(() => {
+      stdout.end();
+      stderr.end();
+    });
+    return {
+      stdout,
+      stderr,
+      exitCode: async () => {
+        await ended;
+        const info = (await exec.inspect()) as { ExitCode?: number | null };
+        return info.ExitCode ?? null;
+      },
     };
   }
 

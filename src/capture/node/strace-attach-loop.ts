@@ -35,6 +35,8 @@ export interface StraceLauncher {
   own?(signal: AbortSignal): Promise<ReadonlySet<number>>;
 }
 
+const delay = <T>(ms: number, value: T): Promise<T> => new Promise((resolve) => setTimeout(() => resolve(value), ms));
+
 /** A queue that is also an async iterable: streams are pushed as strace processes start. */
 class StreamQueue implements AsyncIterable<TraceStream> {
   private readonly items: TraceStream[] = [];
@@ -169,12 +171,14 @@ export async function runAttachLoop(
       for (const strace of launched) strace.interrupt();
       await Promise.all(
         launched.map(async (strace) => {
-          const timer = setTimeout(() => {
-            warnings.push(`strace (${strace.command.join(' ')}) did not detach within ${detachTimeoutMs} ms: killed`);
-            strace.kill();
-          }, detachTimeoutMs);
-          await strace.exited;
-          clearTimeout(timer);
+          const exited = await Promise.race([strace.exited.then(() => true), delay(detachTimeoutMs, false)]);
+          if (exited) return;
+          warnings.push(`strace (${strace.command.join(' ')}) did not detach within ${detachTimeoutMs} ms: killed`);
+          strace.kill();
+          // A tracer that cannot even be killed is left to its launcher's cleanup; the capture still ends.
+          if (!(await Promise.race([strace.exited.then(() => true), delay(detachTimeoutMs, false)]))) {
+            warnings.push(`strace (${strace.command.join(' ')}) did not exit after SIGKILL either`);
+          }
         }),
       );
       streams.close();
