@@ -56,6 +56,8 @@ step "install" install_deps
 step "build" npm run build
 step "lint" npm run lint
 step "format" npm run format:check
+# Electron security lint of the built app (SARIF in test-results/); fails on MEDIUM+ findings of FIRM+ confidence.
+step "electronegativity" node scripts/electronegativity.mjs
 # All vitest projects in one run: unit, contract, arch, integration (real dockerd).
 step "vitest" npx --no-install vitest run
 step "e2e" npx --no-install playwright test
