@@ -6,15 +6,16 @@
 // comment says which, so a reader can check it against Electron rather than trust the fake.
 import { EventEmitter } from 'node:events';
 
-/** Electron's Event: preventDefault plus the event's own fields (url, isMainFrame, ...). */
-export class FakeEvent<Fields extends object = object> {
+/** Electron's Event: preventDefault plus the event's own fields (url, isMainFrame, ...); make one with fakeEvent(). */
+export class FakeEvent {
   defaultPrevented = false;
-  constructor(fields: Fields) {
-    Object.assign(this, fields);
-  }
   preventDefault(): void {
     this.defaultPrevented = true;
   }
+}
+
+export function fakeEvent<Fields extends object>(fields: Fields): FakeEvent & Fields {
+  return Object.assign(new FakeEvent(), fields);
 }
 
 /** WebFrameMain, reduced to what the IPC sender checks read. */
@@ -112,7 +113,7 @@ export class FakeSession extends EventEmitter {
 
   /** The page starts a download; returns whether a 'will-download' listener prevented it. */
   download(url: string): boolean {
-    const event = new FakeEvent({});
+    const event = fakeEvent({});
     this.emit('will-download', event, { getURL: () => url }, null);
     return event.defaultPrevented;
   }
@@ -155,7 +156,7 @@ export class FakeWebContents extends EventEmitter {
   /** A load the main process starts (loadURL): browser-initiated, so will-navigate does not fire, as in Electron. */
   loadURL(url: string): Promise<void> {
     this.loadedUrls.push(url);
-    this.emit('did-start-navigation', new FakeEvent({ url, isMainFrame: true, isSameDocument: false }));
+    this.emit('did-start-navigation', fakeEvent({ url, isMainFrame: true, isSameDocument: false }));
     this.mainFrame.url = url;
     return Promise.resolve();
   }
@@ -166,11 +167,11 @@ export class FakeWebContents extends EventEmitter {
    */
   navigate(url: string, frame: FakeFrame = this.mainFrame): NavigationOutcome {
     const isMainFrame = frame === this.mainFrame;
-    const frameEvent = new FakeEvent({ url, isMainFrame, isSameDocument: false, frame });
+    const frameEvent = fakeEvent({ url, isMainFrame, isSameDocument: false, frame });
     this.emit('will-frame-navigate', frameEvent);
     if (frameEvent.defaultPrevented) return 'cancelled';
     if (isMainFrame) {
-      const event = new FakeEvent({ url, isMainFrame, isSameDocument: false, frame });
+      const event = fakeEvent({ url, isMainFrame, isSameDocument: false, frame });
       this.emit('will-navigate', event, url, false, isMainFrame, 1, 1);
       if (event.defaultPrevented) return 'cancelled';
     }
@@ -180,7 +181,7 @@ export class FakeWebContents extends EventEmitter {
   /** A server redirect during a navigation (WillRedirectRequest emits 'will-redirect'). */
   redirect(url: string, frame: FakeFrame = this.mainFrame): NavigationOutcome {
     const isMainFrame = frame === this.mainFrame;
-    const event = new FakeEvent({ url, isMainFrame, isSameDocument: false, frame });
+    const event = fakeEvent({ url, isMainFrame, isSameDocument: false, frame });
     this.emit('will-redirect', event, url, false, isMainFrame, 1, 1);
     return event.defaultPrevented ? 'cancelled' : 'proceeded';
   }
@@ -193,7 +194,7 @@ export class FakeWebContents extends EventEmitter {
 
   /** A <webview> is about to attach; returns whether a 'will-attach-webview' listener prevented it. */
   attachWebview(src: string): boolean {
-    const event = new FakeEvent({});
+    const event = fakeEvent({});
     const webPreferences = { nodeIntegration: true, contextIsolation: false, webSecurity: false };
     this.emit('will-attach-webview', event, webPreferences, { src });
     return event.defaultPrevented;
@@ -265,7 +266,7 @@ export class FakeBrowserWindow extends EventEmitter {
     this.webContents = new FakeWebContents(defaultSession);
     windows.push(this);
     // Electron announces every new WebContents on the app before the caller can use it.
-    app.emit('web-contents-created', new FakeEvent({}), this.webContents);
+    app.emit('web-contents-created', fakeEvent({}), this.webContents);
   }
   static fromWebContents(contents: unknown): FakeBrowserWindow | null {
     return windows.find((window) => window.webContents === contents) ?? null;
@@ -393,7 +394,7 @@ export async function bootFakeMainProcess(): Promise<FakeBrowserWindow> {
 
 /** Ends the fake app the way Electron does on quit: main.ts closes the host, then quits. */
 export async function quitFakeMainProcess(): Promise<void> {
-  const event = new FakeEvent({});
+  const event = fakeEvent({});
   app.emit('will-quit', event);
   for (let attempt = 0; attempt < 200 && app.quitCalls === 0; attempt += 1) await settle(1);
 }

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vites
 import {
   bootFakeMainProcess,
   fake,
-  FakeEvent,
+  fakeEvent,
   FakeFrame,
   quitFakeMainProcess,
   settle,
@@ -59,7 +59,7 @@ describe('given the loaded workbench page (checklist 13: disable navigation)', (
   });
 
   it('when only will-navigate fires (an Electron without will-frame-navigate), then it alone still cancels', () => {
-    const event = new FakeEvent({ url: 'https://evil.example/', isMainFrame: true });
+    const event = fakeEvent({ url: 'https://evil.example/', isMainFrame: true });
     contents.emit('will-navigate', event, event.url);
     expect(event.defaultPrevented).toBe(true);
   });
