@@ -1,7 +1,7 @@
 // Journey: an investigator imports a real strace of an attacker's shell session into a case and replays it in the UI —
 // processes, files, the connection attempt, the terminal output (hostile escapes disarmed) and who wrote the dropper.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -43,6 +43,7 @@ test.describe('replaying a real strace of an attacker session in Chromium', () =
   let work: string;
   let caseDir: string;
   let tracePath: string;
+  let noisePath: string;
   let dropper: string;
   let pids: SessionPids;
 
@@ -50,6 +51,7 @@ test.describe('replaying a real strace of an attacker session in Chromium', () =
     work = mkdtempSync(join(tmpdir(), 'holdcell-e2e-replay-'));
     caseDir = join(work, 'case');
     tracePath = join(work, 'session.strace');
+    noisePath = join(work, 'cut.strace');
     dropper = join(work, 'drop.sh');
     // The attacker's session: read accounts, print a clipboard-stealing OSC 52 escape, drop and run a script, try to
     // phone home. Real strace on this machine; `script` gives it a pseudo-terminal as a real session would have.
@@ -63,6 +65,8 @@ test.describe('replaying a real strace of an attacker session in Chromium', () =
     ].join('; ');
     const strace = `strace -f -ttt -yy -s 4096 -o ${tracePath} /bin/busybox sh -c '${session}'`;
     await run('script', ['-qec', strace, '/dev/null'], { timeout: 60_000 });
+    // A second capture from the incident that ends in a line no tracer wrote: raw escapes meant for the reader's terminal.
+    writeFileSync(noisePath, '99999 1795395390.900000 \u001b]52;c;ZXZpbA==\u0007not-a-call(\n');
     const trace = readFileSync(tracePath, 'utf8');
     pids = {
       shell: pidOf(trace, /execve\("\/bin\/busybox", \["\/bin\/busybox", "sh"/),
@@ -123,12 +127,26 @@ test.describe('replaying a real strace of an attacker session in Chromium', () =
     await page.getByRole('button', { name: 'Import trace' }).click();
     await expect(page.getByTestId('imported-trace')).toBeVisible({ timeout: 30_000 });
     await expect(page.getByRole('table', { name: 'Evidence items' })).toContainText('syscall-trace');
+    await page.getByLabel('Trace file path').fill(noisePath);
+    await page.getByRole('button', { name: 'Import trace' }).click();
+    await expect(page.getByRole('button', { name: /^Replay 2 traces$/ })).toBeEnabled({ timeout: 30_000 });
     await shot(page, 'replay-case-import');
-    await page.getByRole('button', { name: /^Replay 1 trace$/ }).click();
+    await page.getByRole('button', { name: /^Replay 2 traces$/ }).click();
 
-    // The replay opens with the whole trace understood.
-    await expect(page.getByTestId('replay-summary')).toContainText('1 trace', { timeout: 60_000 });
-    await expect(page.getByTestId('skipped-count')).toHaveText('0 skipped lines');
+    // Detection cannot tell what the cut file is: the view says so, and the responder names the format.
+    await expect(page.getByRole('alert')).toContainText('not strace output', { timeout: 60_000 });
+    await page.getByLabel('Replay format').selectOption('strace');
+
+    // The replay opens with both traces; the one line that is not strace output is counted and shown escaped.
+    await expect(page.getByTestId('replay-summary')).toContainText('2 traces', { timeout: 60_000 });
+    await expect(page.getByTestId('skipped-count')).toHaveText('1 skipped line');
+    await page.getByText('Inputs ·').click();
+    await expect(page.getByRole('list', { name: 'Skipped lines by reason' })).toContainText('not a strace line: 1');
+    await expect(page.getByRole('table', { name: 'Skipped line examples' })).toContainText(
+      '\\x1b]52;c;ZXZpbA==\\x07not-a-call(',
+    );
+    await shot(page, 'replay-inputs');
+    await page.getByText('Inputs ·').click();
     const scrubber = page.getByLabel('Instant (seq)');
     const lastSeq = Number(await scrubber.getAttribute('max'));
     expect(lastSeq).toBeGreaterThan(100);

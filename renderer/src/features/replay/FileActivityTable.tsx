@@ -82,7 +82,12 @@ export function FileActivityTable({
                       (<SafeText text={file.target} />)
                     </span>
                   ) : null}
-                  {file.mode !== undefined ? <span className="muted"> mode {file.mode}</span> : null}
+                  {file.mode !== undefined ? (
+                    <span className="muted">
+                      {' '}
+                      mode <SafeText text={file.mode} />
+                    </span>
+                  ) : null}
                 </td>
                 <td className="mono">{file.pid}</td>
                 <td className={file.result === 'ok' ? '' : 'warning'}>

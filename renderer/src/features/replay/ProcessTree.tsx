@@ -63,7 +63,9 @@ export function ProcessTree({
               {process.uid ?? '?'}
               {process.euid !== null && process.euid !== process.uid ? `/${process.euid}` : ''}
             </td>
-            <td>{processFate(process)}</td>
+            <td>
+              <SafeText text={processFate(process)} />
+            </td>
           </tr>
         ))}
       </tbody>

@@ -13,7 +13,7 @@ export function ReplayInputs({ summary }: { summary: ReplaySummary }) {
         {summary.first && summary.last ? (
           <>
             {' '}
-            · <span className="mono">{summary.first}</span> → <span className="mono">{summary.last}</span>
+            · <SafeText text={summary.first} className="mono" /> → <SafeText text={summary.last} className="mono" />
           </>
         ) : (
           ' · no timestamps (speed is in events per second)'
@@ -29,7 +29,7 @@ export function ReplayInputs({ summary }: { summary: ReplaySummary }) {
         <summary>
           Inputs ·{' '}
           <span className={summary.skips.count > 0 ? 'warning' : 'ok'} data-testid="skipped-count">
-            {summary.skips.count} skipped lines
+            {summary.skips.count} skipped line{summary.skips.count === 1 ? '' : 's'}
           </span>
         </summary>
         <table className="grid" aria-label="Trace inputs">

@@ -1,7 +1,7 @@
 // The replay view: opens the case's traces, then the player — process tree, descriptors, network, files, terminal and
-// "who wrote this?" at the instant in the URL (#/replay?case=…&seq=…&pid=…&tty=pid:fd&path=…).
+// "who wrote this?" at the instant in the URL (#/replay?case=…&seq=…&pid=…&tty=pid:fd&path=…&format=…).
 import { useCallback, useEffect, useRef } from 'react';
-import type { ReplaySummary } from '../../../../src/capture/common/replay.contract.js';
+import { TraceFormatChoice, type ReplaySummary } from '../../../../src/capture/common/replay.contract.js';
 import type { AppClient } from '../../../../src/contract/app-contract.js';
 import { setHashParams, useHashParam } from '../../app/url-state.js';
 import { JobStatus } from '../../ui/JobStatus.js';
@@ -18,6 +18,8 @@ import { chooseTty, formatTty, parsePid, parseSeq } from './replay-route.js';
 import { ReplayTerminal } from './ReplayTerminal.js';
 import { usePlayer } from './use-player.js';
 import { WhoWrotePanel } from './WhoWrotePanel.js';
+
+const TRACE_FORMATS = TraceFormatChoice.options;
 
 function Player({ client, summary }: { client: AppClient; summary: ReplaySummary }) {
   const [seqParam, setSeqParam] = useHashParam('seq');
@@ -110,6 +112,8 @@ function Player({ client, summary }: { client: AppClient; summary: ReplaySummary
 
 export function ReplayView({ client }: { client: AppClient }) {
   const [caseDir] = useHashParam('case');
+  const [formatParam, setFormat] = useHashParam('format');
+  const format = TRACE_FORMATS.find((choice) => choice === formatParam) ?? 'auto';
   const opening = useJob<ReplaySummary>();
   const { run } = opening;
   // The replay the host holds for this view: closed when another replaces it or the view goes away.
@@ -119,13 +123,13 @@ export function ReplayView({ client }: { client: AppClient }) {
     [client],
   );
   const open = useCallback(async () => {
-    const summary = await run((options) => client.replay.openReplay({ caseDir }, options));
+    const summary = await run((options) => client.replay.openReplay({ caseDir, format }, options));
     if (summary) {
       const previous = opened.current;
       opened.current = summary.replayId;
       if (previous !== undefined && previous !== summary.replayId) close(previous);
     }
-  }, [caseDir, client, close, run]);
+  }, [caseDir, client, close, format, run]);
 
   useEffect(() => {
     if (caseDir === '') return;
@@ -141,6 +145,21 @@ export function ReplayView({ client }: { client: AppClient }) {
   return (
     <section className="replay" aria-label="Replay">
       <div className="toolbar">
+        <label>
+          Format{' '}
+          <select
+            aria-label="Replay format"
+            title="Detected from each file's first lines; choose one when detection fails"
+            value={format}
+            onChange={(event) => setFormat(event.target.value === 'auto' ? '' : event.target.value)}
+          >
+            {TRACE_FORMATS.map((choice) => (
+              <option key={choice} value={choice}>
+                {choice}
+              </option>
+            ))}
+          </select>
+        </label>
         <button type="button" onClick={() => void open()}>
           Reopen
         </button>

@@ -96,7 +96,7 @@ export function WhoWrotePanel({
                 </>
               ) : null}{' '}
               <span className="muted">
-                {event.at ?? 'no time'} · pid {event.pid} · <SafeText text={event.result} />
+                <SafeText text={event.at ?? 'no time'} /> · pid {event.pid} · <SafeText text={event.result} />
               </span>
               <ol className="ancestry" aria-label={`Ancestry of pid ${event.pid}`}>
                 {event.ancestry.map((process, index) => (
