@@ -36,12 +36,13 @@ async function afterPackAsElectronBuilderLoadsIt(): Promise<AfterPack> {
   const { resolveFunction } = require('app-builder-lib/out/util/resolve.js') as {
     resolveFunction: (type: string, executor: string, name: string, root: string) => Promise<AfterPack>;
   };
+  // electron-builder resolves "./" hooks against the directory it runs in, the project root; so does npm's test run.
   const previous = process.cwd();
-  process.chdir(ROOT); // electron-builder resolves "./" hooks against the project directory it runs in
+  if (previous !== ROOT) process.chdir(ROOT);
   try {
     return await resolveFunction('module', reference, 'afterPack', ROOT);
   } finally {
-    process.chdir(previous);
+    if (previous !== ROOT) process.chdir(previous);
   }
 }
 
