@@ -83,9 +83,10 @@ export function externalUrlDecision(url: string): ExternalUrlDecision {
   }
   if (parsed.hostname === '') return { allowed: false, reason: 'URL has no host' };
   // An explicit port (":443" is normalised away by the parser) points at a different service than the site's own.
-  if (parsed.port !== '')
+  if (parsed.port !== '') {
     return { allowed: false, reason: `URL names port ${parsed.port}; only the default https port opens` };
-  // Punycode labels are where homographs of an allowed host hide (аttack.mitre.org with a Cyrillic "а").
+  }
+  // Punycode labels are where homographs of an allowed host hide (attack.mitre.org spelled with a Cyrillic a, U+0430).
   if (parsed.hostname.split('.').some((label) => label.startsWith('xn--'))) {
     return { allowed: false, reason: `host ${parsed.hostname} is internationalised (punycode), a look-alike risk` };
   }
