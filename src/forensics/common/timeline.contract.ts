@@ -1,12 +1,9 @@
-// The timeline domain's contract: build a case's incident timeline, page it to the renderer, annotate, report.
+// The timeline domain's contract: build a case's incident timeline, page it to the renderer, annotate it.
 import { z } from 'zod';
 import { defineService, method } from '../../contract/kit.js';
 import { Annotation, TimelineEvent, TimelineSummary } from './timeline-model.js';
 
 const CaseDir = z.string().min(1).max(4096);
-
-export const ReportFormat = z.enum(['md', 'html']);
-export type ReportFormat = z.infer<typeof ReportFormat>;
 
 export const timelineService = defineService({
   buildTimeline: method({
@@ -48,10 +45,5 @@ export const timelineService = defineService({
     summary: 'Withdraw an annotation (appends a deletion record: the file stays append-only)',
     input: z.object({ caseDir: CaseDir, id: z.string().min(1).max(200) }),
     output: Annotation,
-  }),
-  renderReport: method({
-    summary: 'The post-mortem report as Markdown or self-contained HTML (same case → same bytes)',
-    input: z.object({ caseDir: CaseDir, format: ReportFormat }),
-    output: z.object({ format: ReportFormat, text: z.string(), sha256: z.string() }),
   }),
 });
