@@ -96,7 +96,7 @@ describe('the replay service', () => {
     const summary = await openIncident();
     const terminal = TerminalReplay.parse(
       await sessions.replayTerminal(
-        { replayId: summary.replayId, untilSeq: summary.lastSeq, pid: 101, fd: 1, maxBytes: 1024 },
+        { replayId: summary.replayId, fromSeq: 0, untilSeq: summary.lastSeq, pid: 101, fd: 1, maxBytes: 1024 },
         call(),
       ),
     );
@@ -105,10 +105,17 @@ describe('the replay service', () => {
     );
     expect(terminal.truncated).toBe(false);
     const before = await sessions.replayTerminal(
-      { replayId: summary.replayId, untilSeq: 0, pid: 101, fd: 1, maxBytes: 1024 },
+      { replayId: summary.replayId, fromSeq: 0, untilSeq: 0, pid: 101, fd: 1, maxBytes: 1024 },
       call(),
     );
     expect(before.chunks).toEqual([]);
+    // A player moving forward asks only for what comes after the last chunk it wrote.
+    const seq = terminal.chunks[0]?.seq ?? 0;
+    const after = await sessions.replayTerminal(
+      { replayId: summary.replayId, fromSeq: seq + 1, untilSeq: summary.lastSeq, pid: 101, fd: 1, maxBytes: 1024 },
+      call(),
+    );
+    expect(after.chunks).toEqual([]);
   });
 
   it('given the dropper path, then "who wrote this?" lists the write and chmod by the shell', async () => {

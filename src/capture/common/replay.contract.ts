@@ -135,6 +135,8 @@ export const replayService = defineService({
     summary: "One terminal session's output up to an instant, capped in bytes",
     input: z.object({
       replayId: ReplayId,
+      /** Only chunks from here on: a player moving forward asks for what it has not written yet. */
+      fromSeq: Seq.default(0),
       untilSeq: Seq,
       pid: z.number().int(),
       fd: z.number().int(),

@@ -160,10 +160,10 @@ export class ReplaySessions implements ReplayImpl {
     return page;
   };
 
-  replayTerminal: ReplayImpl['replayTerminal'] = async ({ replayId, untilSeq, pid, fd, maxBytes }) => {
+  replayTerminal: ReplayImpl['replayTerminal'] = async ({ replayId, fromSeq, untilSeq, pid, fd, maxBytes }) => {
     const lists = this.lists(this.session(replayId));
     const session = lists.tty
-      .slice(0, lowerBound(lists.tty, untilSeq + 1))
+      .slice(lowerBound(lists.tty, fromSeq), lowerBound(lists.tty, untilSeq + 1))
       .filter((chunk) => chunk.pid === pid && chunk.fd === fd && chunk.direction === 'out');
     // Keep the newest chunks that fit: what the screen shows at the instant depends most on the latest output.
     let bytes = 0;

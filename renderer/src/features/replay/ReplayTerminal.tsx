@@ -67,7 +67,11 @@ export function ReplayTerminal({
   const key = `${replayId}/${formatTty(session)}`;
   useEffect(() => {
     let current = true;
-    client.replay.replayTerminal({ replayId, untilSeq: seq, pid: session.pid, fd: session.fd }).then(
+    // Moving forward in the same session: ask only for what the terminal has not shown yet.
+    const before = rendered.current;
+    const forward = before !== undefined && before.session === key && seq >= before.untilSeq;
+    const fromSeq = forward ? before.lastChunkSeq + 1 : 0;
+    client.replay.replayTerminal({ replayId, fromSeq, untilSeq: seq, pid: session.pid, fd: session.fd }).then(
       (answer) => {
         const target = terminal.current;
         if (!current || !target) return;
@@ -76,10 +80,12 @@ export function ReplayTerminal({
         for (const chunk of plan.write) target.write(fromBase64(chunk.base64));
         rendered.current = plan.next;
         setError(undefined);
-        setShown({
-          chunks: answer.chunks.filter((chunk) => chunk.direction === 'out').length,
-          truncated: answer.truncated,
-        });
+        const written = answer.chunks.filter((chunk) => chunk.direction === 'out').length;
+        setShown((previous) =>
+          plan.reset || previous === undefined
+            ? { chunks: written, truncated: answer.truncated }
+            : { chunks: previous.chunks + written, truncated: previous.truncated || answer.truncated },
+        );
       },
       (failure: unknown) => current && setError(failure instanceof Error ? failure.message : String(failure)),
     );
