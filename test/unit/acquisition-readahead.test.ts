@@ -1,5 +1,6 @@
 // The read-ahead between engine and case: same bytes in the same order, batched, failures only after what arrived.
 import { createHash, randomBytes } from 'node:crypto';
+import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { readAhead } from '../../src/capture/node/acquisition-readahead.js';
 import type { EngineStream } from '../../src/capture/node/container-engine.js';
@@ -102,5 +103,60 @@ describe('read-ahead of an engine stream', () => {
       total += result.value.byteLength;
     }
     expect(total).toBe(64 * 64 * 1024);
+  });
+});
+
+/** A transport that pushes (like the undici body behind export/save): a real Node stream, read in push mode. */
+function pushing(chunks: Buffer[], failure?: Error): EngineStream & { paused: () => number } {
+  const stream = new PassThrough({ highWaterMark: 16 * 1024 });
+  let pauses = 0;
+  void (async () => {
+    for (const chunk of chunks) {
+      if (!stream.write(chunk)) await new Promise((resolve) => stream.once('drain', resolve));
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    if (failure) stream.destroy(failure);
+    else stream.end();
+  })();
+  return {
+    [Symbol.asyncIterator]: () => {
+      throw new Error('a pushing source must be read through listen()');
+    },
+    destroy: (reason?: Error) => void stream.destroy(reason),
+    listen: (handlers) => {
+      stream.on('data', (chunk: Buffer) => handlers.data(chunk));
+      stream.once('end', () => handlers.end());
+      stream.once('error', (error) => handlers.error(error));
+      return {
+        pause: () => {
+          pauses++;
+          stream.pause();
+        },
+        resume: () => void stream.resume(),
+      };
+    },
+    paused: () => pauses,
+  };
+}
+
+describe('read-ahead of a pushing engine stream', () => {
+  it('given a slow writer, then the same bytes come out in order and the transport was paused at the bound', async () => {
+    const chunks = Array.from({ length: 64 }, () => randomBytes(64 * 1024));
+    const source = pushing(chunks);
+    const { bytes, error } = await drain(
+      readAhead(source, { batchBytes: 64 * 1024, maxBufferedBytes: 256 * 1024 }),
+      true,
+    );
+    expect(error).toBeUndefined();
+    expect(sha(bytes)).toBe(sha(Buffer.concat(chunks)));
+    expect(source.paused()).toBeGreaterThan(0);
+  });
+
+  it('given the connection breaks, then every byte that arrived is handed over before the error', async () => {
+    const chunks = [randomBytes(5000), randomBytes(7000)];
+    const cut = Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET' });
+    const { bytes, error } = await drain(readAhead(pushing(chunks, cut)));
+    expect(sha(bytes)).toBe(sha(Buffer.concat(chunks)));
+    expect(error).toBe(cut);
   });
 });

@@ -5,7 +5,7 @@
 // socket, so the engine stalls on a full socket buffer each time. Reading ahead (bounded) and handing over up
 // to 1 MiB at a time keeps the engine streaming while the disk write runs. Order and bytes are unchanged; a
 // failure is reported only after every byte that arrived before it was handed over, so a partial item is still
-// an exact prefix of what the engine sent.
+// an exact prefix of what the engine sent. A source that can push (EngineStream.listen) is read in push mode.
 import type { EngineStream } from './container-engine.js';
 
 export interface ReadAheadOptions {
@@ -17,6 +17,13 @@ export interface ReadAheadOptions {
 
 const DEFAULT_BATCH = 1024 * 1024;
 const DEFAULT_MAX_BUFFERED = 8 * 1024 * 1024;
+/**
+ * A writer that keeps up would otherwise take each ~64 KiB socket read on its own: thousands of disk writes and
+ * hash calls, each with a fixed cost. It waits up to LINGER_MS for a batch of MIN_BATCH to gather (never when the
+ * stream has ended, and only once per chunk handed over, so a slow trickle still flows).
+ */
+const MIN_BATCH = 256 * 1024;
+const LINGER_MS = 2;
 
 export function readAhead(source: EngineStream, options: ReadAheadOptions = {}): EngineStream {
   const batchBytes = options.batchBytes ?? DEFAULT_BATCH;
@@ -41,7 +48,41 @@ export function readAhead(source: EngineStream, options: ReadAheadOptions = {}):
     wake?.();
   };
 
+  /** Push mode: no promise per chunk; the source is paused while the buffer is full and resumed when drained. */
+  const listen = (listenable: Required<Pick<EngineStream, 'listen'>>): void => {
+    let paused = false;
+    const flow = listenable.listen({
+      data: (chunk) => {
+        if (destroyed || chunk.byteLength === 0) return;
+        queue.push(chunk);
+        buffered += chunk.byteLength;
+        notifyConsumer();
+        if (buffered >= maxBufferedBytes && !paused) {
+          paused = true;
+          flow.pause();
+          wakeReader = () => {
+            paused = false;
+            flow.resume();
+          };
+        }
+      },
+      end: () => {
+        ended = true;
+        notifyConsumer();
+      },
+      error: (error) => {
+        failure = { error };
+        ended = true;
+        notifyConsumer();
+      },
+    });
+  };
+
   const read = async (): Promise<void> => {
+    if (source.listen !== undefined) {
+      listen({ listen: source.listen.bind(source) });
+      return;
+    }
     try {
       for await (const chunk of source) {
         if (destroyed) return;
@@ -84,8 +125,22 @@ export function readAhead(source: EngineStream, options: ReadAheadOptions = {}):
       started = true;
       void read();
     }
+    let lingered = false;
     for (;;) {
       if (destroyed) throw destroyed;
+      if (queue.length > 0 && buffered < Math.min(MIN_BATCH, batchBytes) && !ended && !lingered) {
+        lingered = true;
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, LINGER_MS);
+          wakeConsumer = () => {
+            if (buffered < Math.min(MIN_BATCH, batchBytes) && !ended && !destroyed) return;
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        wakeConsumer = undefined;
+        continue;
+      }
       if (queue.length > 0) {
         const chunk = take();
         notifyReader();

@@ -17,6 +17,17 @@ export interface ContainerListEntry {
 export interface EngineStream extends AsyncIterable<Uint8Array> {
   /** Tears the underlying connection down; the iterator then ends with an error. */
   destroy(reason?: Error): void;
+  /**
+   * Push mode, when the transport offers it: chunks as they arrive with pause/resume for flow control. At hundreds
+   * of MB/s a promise per chunk (async iteration) is a measurable share of the CPU; use one mode, not both.
+   */
+  listen?(handlers: StreamHandlers): { pause(): void; resume(): void };
+}
+
+export interface StreamHandlers {
+  data(chunk: Uint8Array): void;
+  end(): void;
+  error(error: unknown): void;
 }
 
 export interface NetworkAttachment {

@@ -3,6 +3,7 @@ import { createInterface } from 'node:readline';
 import { PassThrough, Readable } from 'node:stream';
 import type { IncomingMessage } from 'node:http';
 import Docker from 'dockerode';
+import { bulkGetter, type BulkGetter } from './docker-bulk-get.js';
 import { dockerodeOptions } from './docker-connection.js';
 import { DockerContainerInspect, DockerEvent } from '../common/docker-inspect.js';
 import { DockerImageInspect, DockerInfo, DockerNetwork, DockerPathStat, DockerTop } from '../common/docker-api.js';
@@ -71,6 +72,8 @@ export class DockerEngine implements ContainerEngine {
   readonly endpoint: string;
   readonly isLocal: boolean;
   private readonly docker: Docker;
+  /** export and save go through it when the connection allows (see docker-bulk-get.ts); else through dockerode. */
+  private readonly bulk: BulkGetter | undefined;
 
   constructor(
     readonly engineId: string,
@@ -81,6 +84,7 @@ export class DockerEngine implements ContainerEngine {
     // connectionTimeout is a docker-modem option the typings omit: a dead TCP peer fails fast instead of hanging.
     const options = { ...dockerodeOptions(address), connectionTimeout: CONNECT_TIMEOUT_MS };
     this.docker = new Docker(options as Docker.DockerOptions);
+    this.bulk = bulkGetter(options, CONNECT_TIMEOUT_MS);
   }
 
   async version(signal?: AbortSignal): Promise<EngineVersion> {
@@ -262,6 +266,7 @@ export class DockerEngine implements ContainerEngine {
   }
 
   async exportContainer(id: string, signal?: AbortSignal): Promise<EngineStream> {
+    if (this.bulk !== undefined) return this.bulk.get(`/containers/${id}/export`, signal);
     const response = (await this.docker
       .getContainer(id)
       .export({ abortSignal: signal } as never)) as unknown as Readable;
@@ -269,6 +274,7 @@ export class DockerEngine implements ContainerEngine {
   }
 
   async saveImage(image: string, signal?: AbortSignal): Promise<EngineStream> {
+    if (this.bulk !== undefined) return this.bulk.get(`/images/${image}/get`, signal);
     // Image.get() takes no options, so it could not be cancelled while the engine prepares the archive (which can
     // take long before the first byte); the same request through the modem carries the signal from the start.
     const response = await new Promise<Readable>((resolve, reject) => {

@@ -154,7 +154,7 @@ export async function pumpEvidence(
   options: StreamOptions = {},
 ): Promise<WrittenEvidence> {
   const idleTimeoutMs = options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
-  const hash = createHash('sha256');
+  let hash = createHash('sha256');
   const tail = new StreamTail();
   const flush = new BackgroundFlush(handle);
   let bytes = 0;
@@ -190,16 +190,21 @@ export async function pumpEvidence(
       break;
     }
     if (chunk.byteLength === 0) continue;
+    // Hash while the write runs on the thread pool: the two costs overlap instead of adding up. The hash state
+    // before this chunk is kept so that a failed write leaves the hash of exactly the bytes counted.
+    const writing = writeAll(handle, chunk);
+    const before = hash.copy();
+    hash.update(chunk);
     try {
-      await writeAll(handle, chunk);
+      await writing;
     } catch (error) {
+      hash = before;
       // Our disk failed, not the source: what reached the file is still kept and described.
       broken = `writing to the case failed: ${describeStreamError(error)} (after ${bytes} bytes)`;
       abandon(data, iterator, broken);
       break;
     }
     flush.written(chunk.byteLength);
-    hash.update(chunk);
     tail.push(chunk);
     bytes += chunk.byteLength;
     try {
