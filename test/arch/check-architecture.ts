@@ -62,6 +62,8 @@ export const DEFAULT_LAYER_EXEMPT: readonly string[] = [
 
 export const DEFAULT_FENCES: readonly LibraryFence[] = [
   { rule: 'fence-dockerode', module: 'dockerode', allowedFile: 'src/capture/node/docker-engine.ts' },
+  // export and save only: the engine's bulk streams, where Node's http client costs twice the CPU per byte.
+  { rule: 'fence-undici', module: 'undici', allowedFile: 'src/capture/node/docker-bulk-get.ts' },
   { rule: 'fence-kubernetes-client', module: '@kubernetes/client-node' },
   { rule: 'fence-tar-stream', module: 'tar-stream' },
 ];
@@ -87,6 +89,7 @@ export const NODE_ONLY_PACKAGES: readonly string[] = [
   'docker-modem',
   '@kubernetes/client-node',
   'tar-stream',
+  'undici',
   'ws',
   'commander',
   'ssh2',
