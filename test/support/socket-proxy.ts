@@ -17,6 +17,30 @@ import { join } from 'node:path';
  */
 export type ProxyMode = 'pass' | 'stall' | 'cut' | 'corrupt' | 'refuse';
 
+/** What a script may do with a connection's engine→client bytes (see SocketProxy.intercept). */
+export interface ScriptIo {
+  /** Passes bytes to the client; the proxy applies backpressure to the engine while the client is slow. */
+  send(bytes: Buffer): void;
+  /** Ends the client side cleanly once everything sent is flushed (a FIN, not a reset). */
+  end(): void;
+  /** Destroys both sides once everything sent is flushed, like an engine crash right after those bytes. */
+  cut(): void;
+}
+
+/** Replaces the pass-through of one connection's engine→client bytes; client→engine bytes still flow untouched. */
+export interface ConnectionScript {
+  /** Each engine chunk in order; nothing reaches the client unless the script sends it. */
+  data(chunk: Buffer, io: ScriptIo): void;
+  /** The engine ended its side cleanly. */
+  end(io: ScriptIo): void;
+}
+
+/** One finished connection: its first request line and how many bytes the engine sent on it. */
+export interface ConnectionRecord {
+  request: string;
+  engineBytes: number;
+}
+
 export interface SocketProxyOptions {
   /** Unix socket path of the real engine, e.g. dockerSocketPath(). */
   target: string;
@@ -30,12 +54,29 @@ export interface SocketProxyOptions {
   faultAfterBytes?: number;
 }
 
+export interface FaultOptions {
+  faultAfterBytes?: number;
+  /**
+   * Only connections whose first request line matches (e.g. /\/export /) suffer the fault; others pass. The line
+   * is known once the client has sent it, which is always before the engine answers. 'refuse' ignores it.
+   */
+  only?: RegExp;
+}
+
 export interface SocketProxy {
   /** The proxy's unix socket (inside a private temp dir); point DOCKER_HOST=unix://<path> or socketPath at it. */
   readonly path: string;
   readonly mode: ProxyMode;
-  /** Changes the mode for new and already open connections; optionally moves the fault offset too. */
-  setMode(mode: ProxyMode, opts?: { faultAfterBytes?: number }): void;
+  /** Changes the mode for new and already open connections; optionally moves the fault offset or narrows it. */
+  setMode(mode: ProxyMode, opts?: FaultOptions): void;
+  /**
+   * Hands new connections whose request line matches `only` to a script (made per connection) instead of the
+   * mode: how HTTP-aware faults (a forged status, a rewritten body, a broken chunk) are built on the socket.
+   * Returns a function that removes the interception.
+   */
+  intercept(only: RegExp, script: () => ConnectionScript): () => void;
+  /** Finished connections, oldest first (the last 1,000): their request line and engine byte count. */
+  history(): readonly ConnectionRecord[];
   /** Destroys every open connection (both sides), like an engine crash mid-stream. */
   cutAll(): void;
   /** Stops listening and destroys open connections, like an engine that went away. */
@@ -59,25 +100,48 @@ interface Pair {
   endAfterHeld: boolean;
   /** Waiting for the client's 'drain' (normal backpressure, separate from a stall). */
   awaitingDrain: boolean;
+  /** The first request line the client sent ('' until it has). */
+  request: string;
+  /** engine→client bytes received from the engine, whatever was done with them. */
+  received: number;
+  /** Set when an interception took this connection over. */
+  script?: ConnectionScript;
+  /** The script ended the client side: let the client's own close finish the pair, so nothing sent is lost. */
+  ending: boolean;
 }
+
+const HISTORY_LIMIT = 1000;
+/** A request line longer than this is not HTTP from dockerode; stop looking for its end. */
+const REQUEST_LINE_LIMIT = 8192;
 
 export async function startSocketProxy(options: SocketProxyOptions): Promise<SocketProxy> {
   const dir = await mkdtemp(join(tmpdir(), 'hc-proxy-'));
   const path = join(dir, 'engine.sock');
   let mode: ProxyMode = options.mode ?? 'pass';
   let faultAfterBytes = options.faultAfterBytes ?? 0;
+  let only: RegExp | undefined;
   const pairs = new Set<Pair>();
+  const interceptions = new Set<{ only: RegExp; script: () => ConnectionScript }>();
+  const finished: ConnectionRecord[] = [];
 
   const destroyPair = (pair: Pair): void => {
-    pairs.delete(pair);
+    if (pairs.delete(pair)) {
+      finished.push({ request: pair.request, engineBytes: pair.received });
+      if (finished.length > HISTORY_LIMIT) finished.shift();
+    }
     pair.client.destroy();
     pair.upstream.destroy();
   };
 
+  // The mode applies to this connection: always without a filter, else only when its request line matches.
+  const faulty = (pair: Pair): boolean => only === undefined || only.test(pair.request);
+
   // Passes engine bytes to the client, applying the current fault. Returns false when the pair was destroyed.
   const deliver = (pair: Pair, chunk: Buffer): boolean => {
     let out = chunk;
-    if (mode === 'cut') {
+    if (!faulty(pair)) {
+      // Untouched: fall through to the plain write below.
+    } else if (mode === 'cut') {
       const room = faultAfterBytes - pair.forwarded;
       if (room <= 0) {
         destroyPair(pair);
@@ -107,7 +171,7 @@ export async function startSocketProxy(options: SocketProxyOptions): Promise<Soc
 
   // Releases held bytes when the mode is no longer 'stall' and resumes reading from the engine.
   const release = (pair: Pair): void => {
-    if (mode === 'stall' || !pairs.has(pair)) return;
+    if ((mode === 'stall' && faulty(pair)) || !pairs.has(pair)) return;
     while (pair.held.length > 0) {
       const chunk = pair.held.shift();
       if (chunk && !deliver(pair, chunk)) return;
@@ -133,14 +197,60 @@ export async function startSocketProxy(options: SocketProxyOptions): Promise<Soc
       held: [],
       endAfterHeld: false,
       awaitingDrain: false,
+      request: '',
+      received: 0,
+      ending: false,
     };
     pairs.add(pair);
 
-    // client → engine: always forwarded (faults model the engine's side of the conversation).
+    // client → engine: always forwarded (faults model the engine's side of the conversation). The first request
+    // line is noted on the way, to filter faults and pick interceptions.
+    let head = '';
+    const noteRequest = (chunk: Buffer): void => {
+      head += chunk.toString('latin1');
+      const eol = head.indexOf('\r\n');
+      if (eol < 0 && head.length < REQUEST_LINE_LIMIT) return;
+      client.off('data', noteRequest);
+      pair.request = eol < 0 ? head : head.slice(0, eol);
+      head = '';
+      for (const interception of interceptions) {
+        if (interception.only.test(pair.request)) {
+          pair.script = interception.script();
+          break;
+        }
+      }
+    };
+    client.on('data', noteRequest);
     client.pipe(upstream);
 
+    const io: ScriptIo = {
+      send: (bytes) => {
+        if (!pairs.has(pair) || pair.ending) return;
+        if (bytes.length > 0 && !pair.client.write(bytes)) {
+          pair.awaitingDrain = true;
+          upstream.pause();
+        }
+      },
+      end: () => {
+        if (!pairs.has(pair) || pair.ending) return;
+        pair.ending = true;
+        pair.client.end();
+      },
+      cut: () => {
+        if (!pairs.has(pair) || pair.ending) return;
+        pair.ending = true;
+        pair.client.write(Buffer.alloc(0), () => destroyPair(pair));
+        upstream.pause();
+      },
+    };
+
     upstream.on('data', (chunk: Buffer) => {
-      if (mode === 'stall' || pair.held.length > 0) {
+      pair.received += chunk.length;
+      if (pair.script) {
+        pair.script.data(chunk, io);
+        return;
+      }
+      if ((mode === 'stall' && faulty(pair)) || pair.held.length > 0) {
         pair.held.push(chunk);
         upstream.pause();
         return;
@@ -148,12 +258,13 @@ export async function startSocketProxy(options: SocketProxyOptions): Promise<Soc
       deliver(pair, chunk);
     });
     upstream.on('end', () => {
-      if (pair.held.length > 0) pair.endAfterHeld = true;
+      if (pair.script) pair.script.end(io);
+      else if (pair.held.length > 0) pair.endAfterHeld = true;
       else client.end();
     });
     client.on('drain', () => {
       pair.awaitingDrain = false;
-      if (pair.held.length === 0 && mode !== 'stall') upstream.resume();
+      if (pair.held.length === 0 && !(mode === 'stall' && faulty(pair) && !pair.script)) upstream.resume();
     });
 
     // Either side closing or failing takes the other down; errors here are expected outcomes, not test bugs.
@@ -163,7 +274,7 @@ export async function startSocketProxy(options: SocketProxyOptions): Promise<Soc
     client.on('close', teardown);
     upstream.on('close', () => {
       // Let held bytes reach the client first if the engine closed cleanly while we were stalling.
-      if (pair.held.length === 0) teardown();
+      if (pair.held.length === 0 && !pair.ending) teardown();
     });
   };
 
@@ -207,12 +318,22 @@ export async function startSocketProxy(options: SocketProxyOptions): Promise<Soc
     setMode(next, opts) {
       mode = next;
       if (opts?.faultAfterBytes !== undefined) faultAfterBytes = opts.faultAfterBytes;
+      only = opts?.only;
       // Existing connections obey the new mode at once: a cut strikes now, a released stall flushes now.
       for (const pair of [...pairs]) {
-        if (mode === 'cut' && pair.forwarded >= faultAfterBytes) destroyPair(pair);
+        if (pair.script) continue;
+        if (mode === 'cut' && faulty(pair) && pair.forwarded >= faultAfterBytes) destroyPair(pair);
         else release(pair);
       }
     },
+    intercept(pattern, script) {
+      const interception = { only: pattern, script };
+      interceptions.add(interception);
+      return () => {
+        interceptions.delete(interception);
+      };
+    },
+    history: () => finished,
     cutAll,
     stop,
     start,

@@ -120,11 +120,14 @@ export function readAhead(source: EngineStream, options: ReadAheadOptions = {}):
     return Buffer.concat(parts, size);
   };
 
+  const start = (): void => {
+    if (started) return;
+    started = true;
+    void read();
+  };
+
   const next = async (): Promise<IteratorResult<Uint8Array>> => {
-    if (!started) {
-      started = true;
-      void read();
-    }
+    start();
     let lingered = false;
     for (;;) {
       if (destroyed) throw destroyed;
@@ -163,6 +166,11 @@ export function readAhead(source: EngineStream, options: ReadAheadOptions = {}):
     notifyReader();
     notifyConsumer();
   };
+
+  // Reading starts now, not at the writer's first request: the case needs a few file operations before it asks,
+  // and bytes that arrive meanwhile must already be ours if the connection breaks then (a body destroyed before
+  // anyone read it loses what it had buffered). The buffer bound above still holds.
+  start();
 
   return {
     [Symbol.asyncIterator]: () => ({

@@ -5,7 +5,7 @@
 // is busy producing the tar, that CPU is the acquisition's throughput. Everything else stays with dockerode.
 // Used only where the connection is plain (unix socket, TCP, TLS with files): SSH and custom agents fall back.
 import { Agent, request } from 'undici';
-import type { Readable } from 'node:stream';
+import { finished, type Readable } from 'node:stream';
 import type { DockerConnectionOptions } from './docker-connection.js';
 import type { EngineStream } from './container-engine.js';
 
@@ -45,8 +45,10 @@ function bodyStream(body: Readable, signal: AbortSignal | undefined): EngineStre
     destroy: (reason?: Error) => void body.destroy(reason),
     listen: (handlers) => {
       body.on('data', (chunk: Uint8Array) => handlers.data(chunk));
-      body.once('end', () => handlers.end());
-      body.once('error', (error) => handlers.error(error));
+      // finished() rather than 'end'/'error' listeners: it also reports a body that broke before anyone listened
+      // (a connection cut while the case was still opening its file), which would otherwise wait silently for the
+      // idle timeout and then blame idleness for a cut.
+      finished(body, { writable: false }, (error) => (error ? handlers.error(error) : handlers.end()));
       return { pause: () => void body.pause(), resume: () => void body.resume() };
     },
   };
