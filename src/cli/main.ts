@@ -8,6 +8,7 @@ import { registerEngines } from './commands/engines.js';
 import { registerIsolate, registerRelease } from './commands/isolate.js';
 import { registerPs } from './commands/ps.js';
 import { registerReplay } from './commands/replay.js';
+import { registerReport } from './commands/report.js';
 import { registerSandbox } from './commands/sandbox.js';
 import { registerServe } from './commands/serve.js';
 import { registerSnapshot } from './commands/snapshot.js';
@@ -33,6 +34,7 @@ export function buildProgram(): Command {
   registerDiff(program);
   registerCapture(program);
   registerReplay(program);
+  registerReport(program);
   registerServe(program);
   return program;
 }

@@ -2,6 +2,7 @@
 import { captureService } from '../capture/common/capture.contract.js';
 import { replayService } from '../capture/common/replay.contract.js';
 import { forensicsService } from '../forensics/common/forensics.contract.js';
+import { reportService } from '../forensics/common/report.contract.js';
 import { defineContract, type ContractClient, type ContractImpl } from './kit.js';
 import { systemService } from './system.contract.js';
 
@@ -10,6 +11,7 @@ export const appContract = defineContract({
   capture: captureService,
   forensics: forensicsService,
   replay: replayService,
+  report: reportService,
 });
 
 export type AppContract = typeof appContract;

@@ -16,6 +16,7 @@ import { CaseService } from '../forensics/node/case-service.js';
 import { CaseStore } from '../forensics/node/case-store.js';
 import { DiffService } from '../forensics/node/diff-service.js';
 import type { HostConfig } from './config.js';
+import { createReportService, type PdfPrinter } from './report-wiring.js';
 import { servePipe, type HostIdentity, type HostServices, type PipeKind } from './serve-pipe.js';
 
 export interface Host {
@@ -26,7 +27,12 @@ export interface Host {
   close(): Promise<void>;
 }
 
-export function createHost(config: HostConfig): Host {
+export interface HostOptions {
+  /** How the report is printed to PDF: the desktop app passes Electron's printToPDF; otherwise Chromium (CHROMIUM_PATH). */
+  pdfPrinter?: PdfPrinter;
+}
+
+export function createHost(config: HostConfig, options: HostOptions = {}): Host {
   const engines = new EngineRegistry(
     config.engines.map(({ engineId, endpoint }) => new DockerEngine(engineId, endpoint)),
   );
@@ -38,6 +44,12 @@ export function createHost(config: HostConfig): Host {
   const openCase = (caseDir: string) => cases.openOrCreate(caseDir);
   const caseService = new CaseService(cases);
   const diffs = new DiffService({ cases });
+  const reports = createReportService({
+    cases,
+    diffs,
+    toolVersion: `holdcell ${config.version}`,
+    ...(options.pdfPrinter === undefined ? {} : { printer: options.pdfPrinter }),
+  });
   const catalog = new ContainerCatalog(engines);
   // Release and sandboxes work on what a case already holds: a mistyped folder must not become a new, empty case.
   const openExistingCase = (caseDir: string) => cases.open(caseDir);
@@ -91,6 +103,10 @@ export function createHost(config: HostConfig): Host {
       replayTerminal: replays.replayTerminal,
       whoWrote: replays.whoWrote,
       closeReplay: replays.closeReplay,
+    },
+    report: {
+      renderReport: reports.renderReport,
+      exportReport: reports.exportReport,
     },
   };
   const identity: HostIdentity = { version: config.version, startedAt: new Date().toISOString() };
