@@ -184,7 +184,12 @@ export class BpftraceTracer implements Tracer {
     const command = this.fullCommand(binary, program);
     const offset = monotonicToRealtimeOffset();
     const startNs = process.hrtime.bigint() + offset;
-    const converter = new BpftraceConverter({ clockOffsetNs: offset });
+    // A 2 s window: lines from another CPU's ring buffer have been seen arriving well after their neighbours.
+    const converter = new BpftraceConverter({
+      clockOffsetNs: offset,
+      initPid: target.initPid,
+      reorderWindowNs: 2_000_000_000n,
+    });
     const data = new ChunkQueue();
     const warnings: string[] = [];
     if (script.missing.length > 0) {

@@ -3,7 +3,7 @@
 // What bpftrace did not capture is shown the way strace shows memory it did not read: as the address (or NULL),
 // never as a made-up value. Values arrive as 64-bit integers; each argument is narrowed to its C type here
 // (an `int` fd of -100 arrives as 4294967196).
-import { STRING_CHUNK, IOVECS, type CallSpec, type EnterLayout } from './bpftrace-calls.js';
+import { FAILED_ARGV, IOVECS, STRING_CHUNK, type CallSpec, type EnterLayout } from './bpftrace-calls.js';
 import { argvText, concat, fdNote, pointerText, quoteBytes, sockaddrText } from './bpftrace-format.js';
 import {
   atFlagsText,
@@ -165,12 +165,14 @@ function execArgs(call: CapturedCall, a: Args, argvPointer: number): { filename:
   const items: string[] = [];
   for (let index = 0; call.failedArgv.has(index); index++) {
     const element = call.failedArgv.get(index) ?? new Uint8Array(0);
+    // str() stops at STRING_CHUNK bytes: an element that long may have been cut.
     const end = element.indexOf(0);
-    const bytes = end < 0 ? element.subarray(0, STRING_CHUNK) : element.subarray(0, end);
-    items.push(quoteBytes(bytes, end < 0));
+    const length = Math.min(end < 0 ? element.length : end, STRING_CHUNK);
+    items.push(quoteBytes(element.subarray(0, length), length === STRING_CHUNK));
   }
-  // The last exit value is argv[FAILED_ARGV]: not NULL means argv had more elements than were read.
-  if ((call.exit[call.exit.length - 1] ?? 0n) !== 0n) items.push('...');
+  // The last exit value is argv[FAILED_ARGV]: when every element before it was read and it is not NULL, argv
+  // had more elements than were read. (With fewer elements it lies past argv's NULL: not argv at all.)
+  if (items.length === FAILED_ARGV && (call.exit[call.exit.length - 1] ?? 0n) !== 0n) items.push('...');
   return { filename: a.string(0), argv: `[${items.join(', ')}]` };
 }
 

@@ -36,6 +36,11 @@ export interface BpftraceConverterOptions {
   reorderWindowNs?: bigint;
   /** Input file index written into events (0 for a single stream). */
   file?: number;
+  /**
+   * Host pid of the container's init. When it exits the PID namespace dies and the kernel may hand its inode
+   * number to the next container created: tasks first seen after that are not the target's and are dropped.
+   */
+  initPid?: number;
 }
 
 const NS = 1_000_000_000n;
@@ -75,6 +80,9 @@ export class BpftraceConverter {
   private seq = 0;
   private readonly calls = new Map<number, PendingCall>();
   private readonly seenPids = new Set<number>();
+  private readonly seenTids = new Set<number>();
+  private readonly initPid: number | undefined;
+  private initEnded = false;
   private readonly ended = new Set<number>();
   private readonly notes: string[] = [];
   private readonly counted = new Map<string, number>();
@@ -86,6 +94,7 @@ export class BpftraceConverter {
     this.offset = options.clockOffsetNs;
     this.window = options.reorderWindowNs ?? 500_000_000n;
     this.file = options.file ?? 0;
+    this.initPid = options.initPid;
   }
 
   /** One line of bpftrace's stdout (a JSON record); returns the events it released, in order. */
@@ -177,8 +186,7 @@ export class BpftraceConverter {
 
   private hold(line: Line): void {
     if (line.ns < this.released) {
-      this.count('lines arrived later than the reorder window and were applied where they arrived');
-      this.apply(line);
+      this.apply(line, true);
       return;
     }
     const held = this.held;
@@ -209,7 +217,7 @@ export class BpftraceConverter {
   // ----------------------------------------------------------------------------------------------------------
   // Stage 3: assemble
 
-  private apply(line: Line): void {
+  private apply(line: Line, late = false): void {
     const f = line.fields;
     if (line.kind === 'lost') {
       this.emit(this.diag(line.ns, null, f[0] ?? ''));
@@ -226,7 +234,13 @@ export class BpftraceConverter {
       this.count('bpftrace program lines without a task');
       return;
     }
+    if (this.initEnded && !this.seenTids.has(tid)) {
+      this.count("lines of tasks first seen after the container's init exited (its namespace id reused): dropped");
+      return;
+    }
+    if (late) this.count('lines arrived later than the reorder window and were applied where they arrived');
     this.seenPids.add(pid);
+    this.seenTids.add(tid);
     const rest = f.slice(2);
     switch (line.kind) {
       case 'E':
@@ -352,6 +366,7 @@ export class BpftraceConverter {
   }
 
   private fork(ns: bigint, pid: number, tid: number, child: number): void {
+    if (!this.initEnded) this.seenTids.add(child);
     const call = this.calls.get(tid);
     if (call !== undefined && CLONES.has(call.spec.name) && !call.reported) {
       call.reported = true;
@@ -406,6 +421,7 @@ export class BpftraceConverter {
       supersededBy: null,
     };
     if (tid === pid) this.ended.add(pid);
+    if (tid === pid && pid === this.initPid) this.initEnded = true;
     this.emit(event);
   }
 
