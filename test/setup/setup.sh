@@ -22,8 +22,9 @@ fi
 # strace: the syscall tracer the capture code drives; busybox-static + debootstrap: image rootfs sources;
 # poppler-utils: pdftotext to check generated reports; iproute2: network inspection; ca-certificates: TLS;
 # openssh-server + openssl: a real sshd and real certificates for the SSH and TLS engine tests;
-# libcap2-bin: setcap, to put a real security.capability xattr into the tar-index fixtures.
-packages=(docker.io chromium strace busybox-static debootstrap poppler-utils iproute2 ca-certificates openssh-server openssl libcap2-bin)
+# libcap2-bin: setcap, to put a real security.capability xattr into the tar-index fixtures;
+# bpftrace: the eBPF tracer the capture code drives on syscall tracepoints (tracefs, step 3).
+packages=(docker.io chromium strace busybox-static debootstrap poppler-utils iproute2 ca-certificates openssh-server openssl libcap2-bin bpftrace)
 
 is_installed() {
   [[ "$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null || true)" == "install ok installed" ]]
