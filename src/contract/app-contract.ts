@@ -1,5 +1,6 @@
 // The whole application contract: every domain's service under its name. Host and renderer both derive from this.
 import { captureService } from '../capture/common/capture.contract.js';
+import { kubernetesService } from '../capture/common/kubernetes.contract.js';
 import { replayService } from '../capture/common/replay.contract.js';
 import { forensicsService } from '../forensics/common/forensics.contract.js';
 import { reportService } from '../forensics/common/report.contract.js';
@@ -12,6 +13,7 @@ export const appContract = defineContract({
   forensics: forensicsService,
   replay: replayService,
   report: reportService,
+  kubernetes: kubernetesService,
 });
 
 export type AppContract = typeof appContract;

@@ -2,6 +2,7 @@
 import { homedir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import type { DockerEndpoint } from '../capture/common/docker-endpoint.js';
+import { kubeconfigFiles } from '../capture/node/kubernetes-kubeconfig.js';
 import { resolveEngines } from './engine-config.js';
 
 export interface EngineConfig {
@@ -21,6 +22,8 @@ export interface HostConfig {
   operator: string;
   /** Tools image (with strace) for helper containers that trace a remote engine's containers; HOLDCELL_TRACER_IMAGE. */
   tracerImage?: string;
+  /** Kubeconfig files (KUBECONFIG, else ~/.kube/config when present); every context in them is a cluster. */
+  kubeconfigFiles?: string[];
 }
 
 export interface ConfigOverrides {
@@ -54,5 +57,6 @@ export function loadHostConfig(env: NodeJS.ProcessEnv, overrides: ConfigOverride
     casesRoot: env.HOLDCELL_CASES || join(homedir(), 'HoldCell', 'cases'),
     operator: overrides.operator ?? (env.HOLDCELL_OPERATOR || osUser()),
     ...(env.HOLDCELL_TRACER_IMAGE ? { tracerImage: env.HOLDCELL_TRACER_IMAGE } : {}),
+    kubeconfigFiles: kubeconfigFiles(env),
   };
 }

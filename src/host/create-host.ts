@@ -7,6 +7,8 @@ import { EngineRegistry } from '../capture/node/engine-registry.js';
 import { ReplaySessions } from '../capture/node/replay-sessions.js';
 import { HelperStraceTracer } from '../capture/node/strace-helper-tracer.js';
 import { HostStraceTracer } from '../capture/node/strace-host-tracer.js';
+import { KubernetesCatalog } from '../capture/node/kubernetes-catalog.js';
+import { KubernetesClusters, lazyClusters } from '../capture/node/kubernetes-registry.js';
 import { SyscallCapture } from '../capture/node/syscall-capture.js';
 import type { Tracer } from '../capture/node/tracer.js';
 import { Sandboxes } from '../capture/node/sandboxes.js';
@@ -64,6 +66,18 @@ export function createHost(config: HostConfig, options: HostOptions = {}): Host 
   const tracersFor = (engine: { isLocal: boolean }): Tracer[] =>
     engine.isLocal ? [hostStrace, helperStrace] : [helperStrace];
   const captures = new SyscallCapture({ engines, openCase, tracersFor });
+  const kubeconfigs = config.kubeconfigFiles ?? [];
+  // The Kubernetes client is imported only when a kubeconfig exists and a cluster is first used.
+  const clusters = lazyClusters(async () => {
+    if (kubeconfigs.length === 0) return new KubernetesClusters([]);
+    const { loadKubernetesClusters } = await import('../capture/node/kubernetes-cluster.js');
+    const loaded = loadKubernetesClusters(kubeconfigs);
+    return new KubernetesClusters(
+      loaded.clusters,
+      loaded.problems.map((problem) => ({ clusterId: problem.file, error: problem.error })),
+    );
+  });
+  const pods = new KubernetesCatalog(clusters);
 
   const services: HostServices = {
     capture: {
@@ -107,6 +121,11 @@ export function createHost(config: HostConfig, options: HostOptions = {}): Host 
     report: {
       renderReport: reports.renderReport,
       exportReport: reports.exportReport,
+    },
+    kubernetes: {
+      listClusters: pods.listClusters,
+      listPods: pods.listPods,
+      watchPods: pods.watchPods,
     },
   };
   const identity: HostIdentity = { version: config.version, startedAt: new Date().toISOString() };

@@ -64,7 +64,11 @@ export const DEFAULT_FENCES: readonly LibraryFence[] = [
   { rule: 'fence-dockerode', module: 'dockerode', allowedFile: 'src/capture/node/docker-engine.ts' },
   // export and save only: the engine's bulk streams, where Node's http client costs twice the CPU per byte.
   { rule: 'fence-undici', module: 'undici', allowedFile: 'src/capture/node/docker-bulk-get.ts' },
-  { rule: 'fence-kubernetes-client', module: '@kubernetes/client-node' },
+  {
+    rule: 'fence-kubernetes-client',
+    module: '@kubernetes/client-node',
+    allowedFile: 'src/capture/node/kubernetes-cluster.ts',
+  },
   { rule: 'fence-tar-stream', module: 'tar-stream' },
 ];
 

@@ -21,7 +21,7 @@ const CLEAN: Record<string, string> = {
     "import { engine } from './docker-engine.js';\nimport path from 'path';\nexport const iso = { engine, path };\n",
   'src/forensics/node/tar-index.ts':
     "import tar from 'tar-stream';\nimport type { Readable } from 'node:stream';\nexport type S = Readable;\nexport const t = tar;\n",
-  'src/timeline/node/k8s-source.ts':
+  'src/capture/node/kubernetes-cluster.ts':
     "import * as k8s from '@kubernetes/client-node';\nexport const k = k8s.KubeConfig;\n",
   'src/host/create-host.ts':
     "import { iso } from '../capture/node/isolation.js';\nimport { t } from '../forensics/node/tar-index.js';\nimport { app } from '../contract/app-contract.js';\nimport { WebSocketServer } from 'ws';\nexport const host = { iso, t, app, WebSocketServer };\n",
@@ -194,7 +194,6 @@ const PLANTS: Plant[] = [
         "import { KubeConfig } from '@kubernetes/client-node';\nexport const k = KubeConfig;\n",
     },
     expect: { file: 'src/capture/node/p9b.ts', rule: 'fence-kubernetes-client' },
-    alsoReported: ['src/timeline/node/k8s-source.ts'],
   },
   {
     name: 'a second file imports tar-stream',

@@ -26,6 +26,9 @@ export const RISK_KINDS = [
   'root-user',
   'docker-socket',
   'added-capabilities',
+  // Pods (Kubernetes): a hostPath volume reaches the node's filesystem; a mounted service-account token reaches the API.
+  'host-path',
+  'service-account-token',
 ] as const;
 export const RiskKind = z.enum(RISK_KINDS);
 export type RiskKind = z.infer<typeof RiskKind>;

@@ -1,11 +1,14 @@
-// The containers view: every engine's containers with state, creation time and risk badges, updated live.
+// The containers view: every engine's containers and every cluster's pods with state and risk badges, updated live.
 import type { AppClient } from '../../../../src/contract/app-contract.js';
 import { visibleContainers } from '../../../../src/capture/common/container-view.js';
 import type { EngineStatus } from '../../../../src/capture/common/containers.js';
 import { useHashParam } from '../../app/url-state.js';
 import { shortUtc } from '../../ui/format.js';
 import { SafeText } from '../../ui/SafeText.js';
+import { visiblePods } from '../../../../src/capture/common/kubernetes-view.js';
 import { ContainerActions } from './ContainerActions.js';
+import { ClusterBanner, PodsTable } from './PodsTable.js';
+import { usePodView } from './use-pod-view.js';
 import { RiskBadges } from './RiskBadges.js';
 import { useContainerView } from './use-container-view.js';
 
@@ -40,6 +43,8 @@ export function ContainersView({ client }: { client: AppClient }) {
   const [selectedKey, select] = useHashParam('sel');
   const containers = visibleContainers(view, filter);
   const selected = view.containers.get(selectedKey);
+  const podView = usePodView(client);
+  const pods = visiblePods(podView.view, filter);
   return (
     <section className="containers" aria-label="Containers">
       <div className="engines">
@@ -49,6 +54,14 @@ export function ContainersView({ client }: { client: AppClient }) {
         {error ? (
           <div className="engine engine-down" role="alert">
             <SafeText text={error} />
+          </div>
+        ) : null}
+        {[...podView.view.clusters.values()].map((cluster) => (
+          <ClusterBanner key={cluster.clusterId} cluster={cluster} />
+        ))}
+        {podView.error ? (
+          <div className="engine engine-down" role="alert">
+            <SafeText text={podView.error} />
           </div>
         ) : null}
       </div>
@@ -106,6 +119,17 @@ export function ContainersView({ client }: { client: AppClient }) {
           ))}
         </tbody>
       </table>
+      {podView.view.clusters.size > 0 ? (
+        <>
+          <h2 className="section">
+            Pods{' '}
+            <span className="count" data-testid="pod-count">
+              {pods.length} of {podView.view.pods.size} pods
+            </span>
+          </h2>
+          <PodsTable pods={pods} selectedKey={selectedKey} onSelect={select} />
+        </>
+      ) : null}
       {selected ? <ContainerActions client={client} container={selected} /> : null}
       {view.containers.size === 0 && [...view.engines.values()].some((engine) => engine.state === 'connected') ? (
         <p className="muted empty">No containers on the connected engines.</p>

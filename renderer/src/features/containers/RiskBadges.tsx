@@ -1,4 +1,4 @@
-// Risk badges of one container: short labels, the detail on hover and for screen readers.
+// Risk badges of one container or pod: short labels, the detail on hover and for screen readers.
 import type { Risk, RiskKind } from '../../../../src/capture/common/containers.js';
 import { visibleText } from '../../../../src/contract/visible-text.js';
 
@@ -10,6 +10,8 @@ const LABELS: Record<RiskKind, string> = {
   'root-user': 'root',
   'docker-socket': 'docker.sock',
   'added-capabilities': 'cap-add',
+  'host-path': 'hostPath',
+  'service-account-token': 'SA token',
 };
 
 export function RiskBadges({ risks }: { risks: readonly Risk[] }) {
