@@ -12,6 +12,7 @@ import { registerReport } from './commands/report.js';
 import { registerSandbox } from './commands/sandbox.js';
 import { registerServe } from './commands/serve.js';
 import { registerSnapshot } from './commands/snapshot.js';
+import { registerTimeline } from './commands/timeline.js';
 import { registerVerify } from './commands/verify.js';
 import { printError } from './output.js';
 import { EXIT_FAILURE } from './run.js';
@@ -34,6 +35,7 @@ export function buildProgram(): Command {
   registerDiff(program);
   registerCapture(program);
   registerReplay(program);
+  registerTimeline(program);
   registerReport(program);
   registerServe(program);
   return program;

@@ -4,6 +4,7 @@ import { kubernetesService } from '../capture/common/kubernetes.contract.js';
 import { replayService } from '../capture/common/replay.contract.js';
 import { forensicsService } from '../forensics/common/forensics.contract.js';
 import { reportService } from '../forensics/common/report.contract.js';
+import { timelineService } from '../forensics/common/timeline.contract.js';
 import { defineContract, type ContractClient, type ContractImpl } from './kit.js';
 import { systemService } from './system.contract.js';
 
@@ -13,6 +14,7 @@ export const appContract = defineContract({
   forensics: forensicsService,
   replay: replayService,
   report: reportService,
+  timeline: timelineService,
   kubernetes: kubernetesService,
 });
 

@@ -8,6 +8,7 @@ import { ReplaySessions } from '../capture/node/replay-sessions.js';
 import { HelperStraceTracer } from '../capture/node/strace-helper-tracer.js';
 import { HostStraceTracer } from '../capture/node/strace-host-tracer.js';
 import { KubernetesCatalog } from '../capture/node/kubernetes-catalog.js';
+import { PodContainment } from '../capture/node/kubernetes-containment.js';
 import { KubernetesClusters, lazyClusters } from '../capture/node/kubernetes-registry.js';
 import { SyscallCapture } from '../capture/node/syscall-capture.js';
 import type { Tracer } from '../capture/node/tracer.js';
@@ -19,6 +20,7 @@ import { CaseStore } from '../forensics/node/case-store.js';
 import { DiffService } from '../forensics/node/diff-service.js';
 import type { HostConfig } from './config.js';
 import { createReportService, type PdfPrinter } from './report-wiring.js';
+import { createTimelineService } from './timeline-wiring.js';
 import { servePipe, type HostIdentity, type HostServices, type PipeKind } from './serve-pipe.js';
 
 export interface Host {
@@ -52,6 +54,7 @@ export function createHost(config: HostConfig, options: HostOptions = {}): Host 
     toolVersion: `holdcell ${config.version}`,
     ...(options.pdfPrinter === undefined ? {} : { printer: options.pdfPrinter }),
   });
+  const timeline = createTimelineService({ cases, diffs });
   const catalog = new ContainerCatalog(engines);
   // Release and sandboxes work on what a case already holds: a mistyped folder must not become a new, empty case.
   const openExistingCase = (caseDir: string) => cases.open(caseDir);
@@ -78,6 +81,7 @@ export function createHost(config: HostConfig, options: HostOptions = {}): Host 
     );
   });
   const pods = new KubernetesCatalog(clusters);
+  const podContainment = new PodContainment({ clusters, openCase, openExistingCase });
 
   const services: HostServices = {
     capture: {
@@ -122,10 +126,20 @@ export function createHost(config: HostConfig, options: HostOptions = {}): Host 
       renderReport: reports.renderReport,
       exportReport: reports.exportReport,
     },
+    timeline: {
+      buildTimeline: timeline.buildTimeline,
+      timelineEvents: timeline.timelineEvents,
+      listAnnotations: timeline.listAnnotations,
+      annotate: timeline.annotate,
+      withdrawAnnotation: timeline.withdrawAnnotation,
+    },
     kubernetes: {
       listClusters: pods.listClusters,
       listPods: pods.listPods,
       watchPods: pods.watchPods,
+      planPodIsolation: podContainment.planPodIsolation,
+      isolatePod: podContainment.isolatePod,
+      releasePod: podContainment.releasePod,
     },
   };
   const identity: HostIdentity = { version: config.version, startedAt: new Date().toISOString() };

@@ -54,11 +54,23 @@ const REMOVE_KINDS = new Set(['file.unlink', 'file.deleted', 'file.truncate']);
 
 const text = (value: unknown): string => (typeof value === 'string' ? value : '');
 
-/** The program an exec event ran: its exe path's last component, else argv[0]'s. */
-export function programOf(event: TimelineEvent): string {
-  const exe = text(event.attributes['exe']) || (event.subject.process ?? '').split(' ')[0] || '';
-  return baseName(exe);
+/**
+ * The names an exec event's program goes by: its exe path's last component and argv[0]'s. Both count because
+ * busybox runs its applets by exec'ing /proc/self/exe with argv[0] "sh", "wget", "nc"…
+ */
+export function programsOf(event: TimelineEvent): string[] {
+  const exe = baseName(text(event.attributes['exe']));
+  const argv0 = baseName((event.subject.process ?? '').split(' ')[0] ?? '');
+  return [...new Set([exe, argv0])].filter((name) => name !== '');
 }
+
+const isExec = (event: TimelineEvent): boolean => event.kind === 'process.exec';
+
+/** An exec of one of these programs. */
+const runs = (event: TimelineEvent, names: ReadonlySet<string> | readonly string[]): boolean => {
+  const set: ReadonlySet<string> = Array.isArray(names) ? new Set(names) : (names as ReadonlySet<string>);
+  return isExec(event) && programsOf(event).some((name) => set.has(name));
+};
 
 function argvOf(event: TimelineEvent): string[] {
   return (event.subject.process ?? '').split(/\s+/).filter((part) => part !== '');
@@ -71,7 +83,6 @@ export function pathsOf(event: TimelineEvent): string[] {
   );
 }
 
-const isExec = (event: TimelineEvent): boolean => event.kind === 'process.exec';
 const writes = (event: TimelineEvent, pattern: RegExp): boolean =>
   WRITE_KINDS.has(event.kind) && pathsOf(event).some((path) => pattern.test(path));
 /** A write that empties the file (O_TRUNC) counts as removing what was there. */
@@ -112,18 +123,14 @@ export const ATTACK_RULES: readonly AttackRule[] = [
     technique: 'T1059.004',
     sources: PROCESS_SOURCES,
     rationale: 'a Unix shell was started inside the container',
-    test: (event) => {
-      if (!isExec(event)) return false;
-      const program = programOf(event);
-      return SHELLS.has(program) || (program === 'busybox' && SHELLS.has(argvOf(event)[1] ?? ''));
-    },
+    test: (event) => runs(event, SHELLS) || (runs(event, ['busybox']) && SHELLS.has(argvOf(event)[1] ?? '')),
   },
   {
     id: 'container-admin-tool',
     technique: 'T1609',
     sources: PROCESS_SOURCES,
     rationale: 'a container administration client (docker, kubectl, crictl, ctr, runc…) ran inside the container',
-    test: (event) => isExec(event) && ADMIN_TOOLS.has(programOf(event)),
+    test: (event) => runs(event, ADMIN_TOOLS),
   },
   {
     id: 'engine-exec',
@@ -155,14 +162,14 @@ export const ATTACK_RULES: readonly AttackRule[] = [
     technique: 'T1611',
     sources: PROCESS_SOURCES,
     rationale: "nsenter enters another process's namespaces (with -t 1: the host's)",
-    test: (event) => isExec(event) && programOf(event) === 'nsenter',
+    test: (event) => runs(event, ['nsenter']),
   },
   {
     id: 'mount-host-device',
     technique: 'T1611',
     sources: PROCESS_SOURCES,
     rationale: "mounting a host block device gives the container the host's filesystem",
-    test: (event) => isExec(event) && programOf(event) === 'mount' && HOST_DEVICE.test(event.subject.process ?? ''),
+    test: (event) => runs(event, ['mount']) && HOST_DEVICE.test(event.subject.process ?? ''),
   },
   {
     id: 'runtime-socket',
@@ -189,23 +196,21 @@ export const ATTACK_RULES: readonly AttackRule[] = [
     test: (event) =>
       writes(event, CRON_PATH) ||
       (event.kind === 'file.chmod' && pathsOf(event).some((path) => CRON_PATH.test(path))) ||
-      (isExec(event) && programOf(event) === 'crontab' && !argvOf(event).includes('-l')),
+      (runs(event, ['crontab']) && !argvOf(event).includes('-l')),
   },
   {
     id: 'account-files',
     technique: 'T1098',
     sources: FILE_SOURCES,
     rationale: 'passwd, shadow, group and sudoers define who can log in and as whom',
-    test: (event) =>
-      writes(event, ACCOUNT_PATH) ||
-      (isExec(event) && ['usermod', 'chpasswd', 'gpasswd', 'passwd', 'visudo'].includes(programOf(event))),
+    test: (event) => writes(event, ACCOUNT_PATH) || runs(event, ['usermod', 'chpasswd', 'gpasswd', 'passwd', 'visudo']),
   },
   {
     id: 'create-account',
     technique: 'T1136.001',
     sources: PROCESS_SOURCES,
     rationale: 'a local account was created',
-    test: (event) => isExec(event) && ['useradd', 'adduser', 'newusers'].includes(programOf(event)),
+    test: (event) => runs(event, ['useradd', 'adduser', 'newusers']),
   },
   {
     id: 'ssh-authorized-keys',
@@ -231,13 +236,11 @@ export const ATTACK_RULES: readonly AttackRule[] = [
     sources: PROCESS_SOURCES,
     rationale: 'curl, wget, nc and the like bring tools in from outside',
     test: (event) => {
-      if (!isExec(event)) return false;
-      const program = programOf(event);
       const operands = argvOf(event)
         .slice(1)
         .filter((arg) => !arg.startsWith('-'));
-      if (DOWNLOADERS.has(program)) return operands.length > 0;
-      return NETCATS.has(program) && operands.length >= 2;
+      if (runs(event, DOWNLOADERS)) return operands.length > 0;
+      return runs(event, NETCATS) && operands.length >= 2;
     },
   },
   {

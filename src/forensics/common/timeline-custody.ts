@@ -15,6 +15,14 @@ export function isTimelineCustody(record: Pick<CustodyRecord, 'action'>): boolea
   return record.action === 'analysis.timeline' || record.action.startsWith('annotation.');
 }
 
+/**
+ * Bookkeeping the responder did not do: every evidence.add is followed by a manifest.write vouching for the new
+ * manifest. It stays in custody (verify checks it); on the time axis it would double every acquisition.
+ */
+export function isBookkeeping(record: Pick<CustodyRecord, 'action'>): boolean {
+  return record.action === 'manifest.write';
+}
+
 /** isolate/release steps carry phase and step: "responder.isolate.pause", "responder.release.reconnect". */
 export function responderKind(record: Pick<CustodyRecord, 'action' | 'params'>): string {
   const phase = record.params['phase'];
@@ -36,7 +44,7 @@ export function custodyEvents(lines: readonly CustodyLineRecord[]): MapResult {
   const events: TimelineEvent[] = [];
   const problems: string[] = [];
   for (const { record, hash } of lines) {
-    if (isTimelineCustody(record)) continue;
+    if (isTimelineCustody(record) || isBookkeeping(record)) continue;
     const time = timeFromIso(record.at);
     if (time === undefined) {
       problems.push(`custody record ${record.seq}: time ${JSON.stringify(record.at)} is not usable`);

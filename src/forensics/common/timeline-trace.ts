@@ -155,6 +155,8 @@ export function traceEvents(
 
   for (const file of replay.fileActivity()) {
     if (skip.has(file.seq) || !isChange(file) || isNoise(file.path)) continue;
+    // mkdir -p asks for every folder on the way; the ones that exist change nothing.
+    if (file.op === 'mkdir' && file.result === 'EEXIST') continue;
     const op = file.op === 'readwrite' ? 'write' : file.op;
     const process = index.at(file.pid, file.seq);
     const moved = file.newPath === undefined ? '' : op === 'rename' ? ` → ${file.newPath}` : ` (${file.newPath})`;
