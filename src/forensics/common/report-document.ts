@@ -173,10 +173,10 @@ export function reportDocument(model: ReportModel): ReportDocument {
       [
         ['Time (UTC)', 17],
         ['Action', 18],
-        ['Outcome', 7],
-        ['Operator', 8],
+        ['Outcome', 8],
+        ['Operator', 9],
         ['Container', 10],
-        ['Detail', 22],
+        ['Detail', 20],
         ['Evidence', 18],
       ],
       model.containment.map((action) =>
@@ -236,11 +236,11 @@ export function reportDocument(model: ReportModel): ReportDocument {
     ...table(
       'Filesystem findings',
       [
-        ['Severity', 8],
+        ['Severity', 9],
         ['Rule', 13],
         ['ATT&CK', 9],
-        ['Change', 8],
-        ['Path', 20],
+        ['Change', 9],
+        ['Path', 18],
         ['Detail', 24],
         ['Evidence', 18],
       ],
@@ -268,13 +268,13 @@ export function reportDocument(model: ReportModel): ReportDocument {
       'Network indicators',
       [
         ['First seen (UTC)', 16],
-        ['Process', 20],
-        ['Operation', 8],
-        ['Address', 14],
-        ['Port', 6],
+        ['Process', 18],
+        ['Operation', 10],
+        ['Address', 13],
+        ['Port', 7],
         ['Result', 12],
-        ['Count', 6],
-        ['Evidence', 18],
+        ['Count', 7],
+        ['Evidence', 17],
       ],
       model.network.map((entry) =>
         row(
@@ -295,8 +295,8 @@ export function reportDocument(model: ReportModel): ReportDocument {
     ...table(
       'ATT&CK techniques',
       [
-        ['Technique', 10],
-        ['Name', 30],
+        ['Technique', 11],
+        ['Name', 29],
         ['Count (events + findings)', 13],
         ['First seen (UTC)', 20],
         ['Evidence', 27],
@@ -325,16 +325,19 @@ export function reportDocument(model: ReportModel): ReportDocument {
     ...table(
       'Key events',
       [
-        ['Time (UTC)', 16],
+        ['Time (UTC)', 17],
         ['Source', 9],
-        ['Event', 32],
-        ['Techniques', 10],
-        ['Notes', 15],
+        ['Event', 31],
+        ['Techniques', 11],
+        ['Notes', 14],
         ['Evidence', 18],
       ],
       model.keyEvents.events.map((event) =>
         row(
-          [...(event.bookmarked ? [{ mark: 'strong' as const, text: '★ ' }] : []), { mark: 'nowrap', text: event.at }],
+          [
+            ...(event.bookmarked ? [{ mark: 'strong' as const, text: '★' }, ' '] : []),
+            { mark: 'nowrap', text: event.at },
+          ],
           word(event.source),
           [{ code: event.kind }, ' ', { mark: 'long', text: event.summary }],
           plain(event.techniques.join(', ') || null),

@@ -3,7 +3,7 @@ import type { ReportInputs } from './report-assemble.js';
 import type { Citation, Fact, KeyEvent, ReportModel, Text } from './report-model.js';
 
 const short = (id: string): string => id.replace(/^sha256:/, '').slice(0, 12);
-const plural = (count: number, noun: string): string => `${count} ${noun}${count === 1 ? '' : 's'}`;
+const plural = (count: number, noun: string, nouns = `${noun}s`): string => `${count} ${count === 1 ? noun : nouns}`;
 
 function unique(cites: readonly (Citation | null)[], limit = 4): Citation[] {
   const out: Citation[] = [];
@@ -80,7 +80,7 @@ export function summaryFacts(model: ReportModel, inputs: ReportInputs): Fact[] {
     const endpoints = [...new Set(model.network.map((row) => `${row.address}:${row.port ?? '?'} ${row.result}`))];
     facts.push({
       parts: [
-        `Syscall traces: ${plural(processes, 'process')} replayed, ${attackProcesses} did something flagged; ` +
+        `Syscall traces: ${plural(processes, 'process', 'processes')} replayed, ${attackProcesses} did something flagged; ` +
           (endpoints.length === 0 ? 'no internet connection traced.' : `network: ${endpoints.join(', ')}.`),
       ],
       cites: unique(inputs.traces.map((trace) => ({ itemId: trace.item.id, sha256: trace.item.sha256 }))),
