@@ -1,14 +1,15 @@
 // Builds the report service from the host's parts, for the composition root and the CLI alike: one wiring, two callers.
 import { replayTraceFiles } from '../capture/node/trace-files.js';
 import { ATTACK_VERSION } from '../forensics/common/attack-techniques.js';
-import type { PdfPrinter } from '../forensics/common/report-pdf.js';
+import type { PdfPrinter, PdfResult } from '../forensics/common/report-pdf.js';
 import type { CaseStore } from '../forensics/node/case-store.js';
 import type { DiffService } from '../forensics/node/diff-service.js';
 import { ChromiumPdfPrinter, DEFAULT_CHROMIUM } from '../forensics/node/report-pdf-chromium.js';
 import { ReportService } from '../forensics/node/report-service.js';
 import { timelineFileLoader } from '../forensics/node/report-sources.js';
 
-export type { PdfPrinter };
+// Re-exported for electron/, which may import the host but not a domain's folders.
+export type { PdfPrinter, PdfResult };
 
 export interface ReportWiring {
   cases: CaseStore;
