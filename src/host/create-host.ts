@@ -48,13 +48,14 @@ export function createHost(config: HostConfig, options: HostOptions = {}): Host 
   const openCase = (caseDir: string) => cases.openOrCreate(caseDir);
   const caseService = new CaseService(cases);
   const diffs = new DiffService({ cases });
+  const timeline = createTimelineService({ cases, diffs });
   const reports = createReportService({
     cases,
     diffs,
+    timeline,
     toolVersion: `holdcell ${config.version}`,
     ...(options.pdfPrinter === undefined ? {} : { printer: options.pdfPrinter }),
   });
-  const timeline = createTimelineService({ cases, diffs });
   const catalog = new ContainerCatalog(engines);
   // Release and sandboxes work on what a case already holds: a mistyped folder must not become a new, empty case.
   const openExistingCase = (caseDir: string) => cases.open(caseDir);

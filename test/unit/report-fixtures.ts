@@ -322,7 +322,13 @@ export function incidentInputs(): ReportInputs {
     diff: { summary: DIFF_SUMMARY, entries: DIFF_ENTRIES },
     traces: [TRACE],
     traceProblems: [],
-    timeline: { events: EVENTS, attackVersion: 'ATT&CK Enterprise v16.1', problems: [] },
+    timeline: {
+      events: EVENTS,
+      attackVersion: 'ATT&CK Enterprise v16.1',
+      problems: [],
+      total: 40,
+      sha256: 'e'.repeat(64),
+    },
     annotations: ANNOTATIONS,
     verify: {
       caseDir: '/cases/c',

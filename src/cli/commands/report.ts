@@ -7,6 +7,7 @@ import type { ReportFileFormat } from '../../forensics/common/report.contract.js
 import { DiffService } from '../../forensics/node/diff-service.js';
 import { HOLDCELL_VERSION } from '../../host/config.js';
 import { createReportService } from '../../host/report-wiring.js';
+import { createTimelineService } from '../../host/timeline-wiring.js';
 import { printJson } from '../output.js';
 import { caseDirArgument, reportFailure, runWithSignal } from '../run.js';
 import { caseStoreFromEnv } from './case.js';
@@ -44,9 +45,11 @@ export function registerReport(program: Command): void {
           throw new ContractError('BAD_INPUT', 'a PDF is binary: give --out <file.pdf>');
         }
         const cases = caseStoreFromEnv();
+        const diffs = new DiffService({ cases });
         const service = createReportService({
           cases,
-          diffs: new DiffService({ cases }),
+          diffs,
+          timeline: createTimelineService({ cases, diffs }),
           toolVersion: `holdcell ${HOLDCELL_VERSION}`,
         });
         const progress = (value: Progress): void => {

@@ -21,6 +21,16 @@ export interface CustodyLine {
 
 export type Loaded<T> = T | { problem: string };
 
+/** What the report reads of the case's timeline: the events it prints (not all of them) and the file's identity. */
+export interface TimelineFacts {
+  events: TimelineEvent[];
+  attackVersion: string;
+  problems: string[];
+  /** Events in the whole timeline, and the SHA-256 of analysis/timeline.jsonl. */
+  total: number;
+  sha256: string;
+}
+
 export interface ReportInputs {
   caseJson: CaseJson;
   items: ManifestItem[];
@@ -30,7 +40,7 @@ export interface ReportInputs {
   diff: Loaded<{ summary: DiffSummary; entries: DiffEntry[] }>;
   traces: TraceActivity[];
   traceProblems: string[];
-  timeline: Loaded<{ events: TimelineEvent[]; attackVersion: string; problems: string[] }>;
+  timeline: Loaded<TimelineFacts>;
   /** annotations.jsonl records in file order (withdrawals included: they are applied here). */
   annotations: Annotation[];
   verify: VerifyReport;
@@ -181,7 +191,7 @@ export function assembleReport(inputs: ReportInputs): ReportModel {
       firstMalicious: facts.firstMalicious,
       note:
         timeline === undefined
-          ? 'not determined: the timeline is not built (holdcell timeline <case>)'
+          ? 'not determined: no timeline (see problems)'
           : facts.firstAlert === null && facts.firstMalicious === null
             ? 'no event of the timeline carries an alert or an ATT&CK technique'
             : null,
@@ -214,7 +224,8 @@ export function assembleReport(inputs: ReportInputs): ReportModel {
     keyEvents: {
       events: facts.keyEvents,
       omitted: facts.omitted,
-      note: timeline === undefined ? 'the timeline is not built (holdcell timeline <case>)' : null,
+      note: timeline === undefined ? 'no timeline (see problems)' : null,
+      source: timeline === undefined ? null : { events: timeline.total, sha256: timeline.sha256 },
     },
     notes: facts.notes,
     remediation: remediationFor(attack.map((row) => row.id)),

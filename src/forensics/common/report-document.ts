@@ -318,7 +318,11 @@ export function reportDocument(model: ReportModel): ReportDocument {
       content: [
         {
           mark: 'muted',
-          text: 'Bookmarked events first, then every event carrying an ATT&CK technique, in time order.',
+          text:
+            'Bookmarked events first, then every event carrying an ATT&CK technique, in time order' +
+            (model.keyEvents.source === null
+              ? '.'
+              : `, from the case's timeline of ${model.keyEvents.source.events} events (analysis/timeline.jsonl, sha256 ${model.keyEvents.source.sha256}).`),
         },
       ],
     },

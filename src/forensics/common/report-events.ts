@@ -12,6 +12,16 @@ export const MAX_TECHNIQUE_CITES = 6;
 const RESPONDER_SOURCES = new Set(['custody', 'annotation']);
 const ALERT_SOURCES = new Set(['falco', 'tetragon']);
 
+/** Whether the report prints or counts an event: an alert, an ATT&CK-mapped event, or one an investigator bookmarked. */
+export function isReportEvent(event: TimelineEvent, bookmarked: ReadonlySet<string>): boolean {
+  return (
+    event.techniques.length > 0 ||
+    ALERT_SOURCES.has(event.source) ||
+    event.kind.startsWith('alert') ||
+    bookmarked.has(event.id)
+  );
+}
+
 /** The annotations in force: a later record with the same id and deleted=true withdraws an earlier one. */
 export function activeAnnotations(records: readonly Annotation[]): Annotation[] {
   const latest = new Map<string, Annotation>();

@@ -185,7 +185,13 @@ export interface ReportModel {
   processes: { nodes: ProcessNode[]; note: string | null };
   network: NetworkIndicator[];
   attack: TechniqueRow[];
-  keyEvents: { events: KeyEvent[]; omitted: number; note: string | null };
+  keyEvents: {
+    events: KeyEvent[];
+    omitted: number;
+    note: string | null;
+    /** The timeline they were chosen from: its event count and the SHA-256 of analysis/timeline.jsonl. */
+    source: { events: number; sha256: string } | null;
+  };
   notes: NoteRow[];
   remediation: RemediationRow[];
   verification: VerificationResult;

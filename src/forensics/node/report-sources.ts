@@ -2,21 +2,23 @@
 //
 // Order matters for "same case → same bytes": analyses that may still have to be built (the diff, the timeline)
 // come first, because building them appends custody records; custody and manifest are read after them.
-import { open, readFile } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import path from 'node:path';
 import type { TraceReplay } from '../../capture/common/trace/replay.js';
 import type { CallContext } from '../../contract/kit.js';
 import type { ManifestItem } from '../common/case-model.js';
 import type { DiffEntry, DiffSummary } from '../common/diff-model.js';
 import type { TraceActivity } from '../common/report-activity.js';
-import type { CustodyLine, Loaded, ReportInputs } from '../common/report-assemble.js';
+import type { CustodyLine, Loaded, ReportInputs, TimelineFacts } from '../common/report-assemble.js';
+import { isReportEvent } from '../common/report-events.js';
 import type { JsonEvidence } from '../common/report-scope.js';
-import { Annotation, TimelineEvent } from '../common/timeline-model.js';
-import { ANALYSIS_DIR, ANNOTATIONS_FILE, CUSTODY_FILE } from './case-paths.js';
+import { Annotation, type TimelineEvent } from '../common/timeline-model.js';
+import { ANNOTATIONS_FILE, CUSTODY_FILE } from './case-paths.js';
 import type { CaseStore } from './case-store.js';
 import { readCustody } from './custody-log.js';
 import type { DiffReport } from './diff-service.js';
 import { readJsonEvidence } from './diff-sources.js';
+import type { TimelineService } from './timeline-service.js';
 
 /** Replays trace files (the capture domain's replayTraceFiles, handed in by the composition root). */
 export type ReplayTraces = (
@@ -24,11 +26,12 @@ export type ReplayTraces = (
   options: { signal?: AbortSignal },
 ) => Promise<{ replay: TraceReplay; result: { skips: { count: number } } }>;
 
-/** The case's timeline: its events in merge order with the ATT&CK version they were mapped with, or why not. */
+/** The events of the case's timeline the report uses (those `keep` accepts), with its identity, or why there are none. */
 export type LoadTimeline = (
   caseDir: string,
+  keep: (event: TimelineEvent) => boolean,
   signal: AbortSignal,
-) => Promise<Loaded<{ events: TimelineEvent[]; attackVersion: string; problems: string[] }>>;
+) => Promise<Loaded<TimelineFacts>>;
 
 export interface ReportSourcesDeps {
   cases: CaseStore;
@@ -156,32 +159,29 @@ async function loadCustody(caseDir: string): Promise<{ custody: CustodyLine[]; p
   return { custody, problems };
 }
 
-/** Until a timeline builder is wired: the case's analysis/timeline.jsonl as written, or "not built". */
-export function timelineFileLoader(attackVersion: string): LoadTimeline {
-  return async (caseDir) => {
-    const file = path.join(caseDir, ANALYSIS_DIR, 'timeline.jsonl');
-    let text: string;
+/**
+ * The timeline service's timeline (built when missing or stale, as `holdcell timeline` does), read a page at a time:
+ * only the events the report prints are kept, so a million-event timeline is never held whole.
+ */
+export function timelineLoader(timeline: Pick<TimelineService, 'load'>): LoadTimeline {
+  return async (caseDir, keep, signal) => {
+    let loaded;
     try {
-      text = await readFile(file, 'utf8');
+      loaded = await timeline.load(caseDir, { rebuild: false, fresh: true, signal, progress: () => undefined });
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
-        return { problem: `timeline not built: ${ANALYSIS_DIR}/timeline.jsonl is missing (holdcell timeline <case>)` };
-      }
-      throw error;
+      signal.throwIfAborted();
+      return { problem: `no timeline: ${message(error)}` };
     }
     const events: TimelineEvent[] = [];
-    const problems: string[] = [];
-    text.split('\n').forEach((line, index) => {
-      if (line === '') return;
-      try {
-        const parsed = TimelineEvent.safeParse(JSON.parse(line));
-        if (parsed.success) events.push(parsed.data);
-        else problems.push(`timeline.jsonl line ${index + 1} is not an event`);
-      } catch {
-        problems.push(`timeline.jsonl line ${index + 1} is not JSON`);
-      }
-    });
-    return { events, attackVersion, problems };
+    for await (const event of loaded.pages.events()) if (keep(event)) events.push(event);
+    const { summary } = loaded;
+    return {
+      events,
+      attackVersion: summary.attackVersion,
+      problems: summary.problems,
+      total: summary.events,
+      sha256: summary.sha256,
+    };
   };
 }
 
@@ -199,15 +199,21 @@ export async function readReportInputs(
   step(1, 'loading the filesystem diff');
   const diff = await loadDiff(deps, dir, first.items, signal);
   step(2, 'loading the timeline');
-  const timeline = await deps.timeline(dir, signal);
+  // Annotations first: the timeline is read keeping only what the report prints, bookmarked events among it.
+  const { annotations, problems: annotationProblems } = await loadAnnotations(dir);
+  const bookmarked = new Set(
+    annotations.flatMap((annotation) =>
+      annotation.kind === 'bookmark' && annotation.eventId !== undefined ? [annotation.eventId] : [],
+    ),
+  );
+  const timeline = await deps.timeline(dir, (event) => isReportEvent(event, bookmarked), signal);
   step(3, 'replaying the syscall traces');
   // Read again: building the diff or timeline appended custody records, which the report must include.
   const summary = await deps.cases.summary(dir);
   const { traces, problems: traceProblems } = await loadTraces(deps, dir, summary.items, signal);
-  step(4, 'reading custody, evidence JSON and annotations');
+  step(4, 'reading custody and evidence JSON');
   const { custody, problems: custodyProblems } = await loadCustody(dir);
   const json = await loadJson(dir, summary.items);
-  const { annotations, problems: annotationProblems } = await loadAnnotations(dir);
   step(5, 'verifying the case');
   const verify = await deps.cases.verify(dir, { signal });
   return {
