@@ -59,7 +59,9 @@ export function describeEntry(header: StreamHeader, place: EntryPlace): Describe
     type = entryTypeFromTypeflag(flag);
     if (flag === 0x53 /* 'S': old GNU sparse */) {
       sparse = true;
-      size = Number(tarNumber(chunk, at + 483, 12));
+      // The real size, when it is an exact byte count (a hostile base-256 field can say 2^95).
+      const real = Number(tarNumber(chunk, at + 483, 12));
+      if (Number.isSafeInteger(real) && real >= 0) size = real;
       if (chunk[at + 482] !== 0) {
         problems.push({
           kind: 'sparse',
@@ -117,8 +119,9 @@ export function describeEntry(header: StreamHeader, place: EntryPlace): Describe
   if (type === 'symlink') entry.linkTarget = link ?? '';
   else if (type === 'hardlink') entry.linkTarget = normaliseTarPath(link ?? '');
   if (type === 'char' || type === 'block') {
-    entry.devMajor = header.devmajor ?? 0;
-    entry.devMinor = header.devminor ?? 0;
+    // Non-octal digits make tar-stream's numbers NaN, which no index line can store.
+    entry.devMajor = Number.isSafeInteger(header.devmajor) ? (header.devmajor as number) : 0;
+    entry.devMinor = Number.isSafeInteger(header.devminor) ? (header.devminor as number) : 0;
   }
   if (pax !== undefined) {
     const xattrs = xattrsOf(pax);
@@ -160,5 +163,17 @@ function mtimeOf(header: StreamHeader, place: EntryPlace, path: BytePath, proble
   if (((place.chunk[place.at + 136] ?? 0) & 0x80) !== 0) {
     return isoFromEpochNanos(tarNumber(place.chunk, place.at + 136, 12) * 1_000_000_000n);
   }
-  return isoFromEpochSeconds(Math.round((header.mtime?.getTime() ?? 0) / 1000));
+  const millis = header.mtime?.getTime() ?? 0;
+  if (Number.isNaN(millis)) {
+    // Found by fuzzing: an mtime field of "99999999999" (not octal) gives tar-stream an invalid Date, and
+    // BigInt(NaN) threw inside tar-stream's entry event, an uncaught exception that took the process down.
+    problems.push({
+      kind: 'unusual-entry',
+      offset: place.entryHeaderAt,
+      path,
+      detail: 'the mtime field is not an octal number; its leading octal digits are used',
+    });
+    return isoFromEpochSeconds(tarNumber(place.chunk, place.at + 136, 12));
+  }
+  return isoFromEpochSeconds(Math.round(millis / 1000));
 }

@@ -130,7 +130,17 @@ class TarIndexRun {
     this.hashContent = options.hashContent ?? true;
     this.headersOnly = options.headersOnly ?? false;
     this.extract.on('entry', (header, stream, next) => {
-      this.onEntry(header as StreamHeader);
+      try {
+        this.onEntry(header as StreamHeader);
+      } catch (error) {
+        // A throw here would escape through tar-stream's emit as an uncaught exception (it did, found by fuzzing:
+        // a non-octal mtime) and leave indexTar pending forever; the archive is indexed up to this header instead.
+        this.stop(
+          'bad-header',
+          this.nextHeaderAt,
+          `internal error describing this header (${String((error as Error).message ?? error).slice(0, 200)}); indexing stops here`,
+        );
+      }
       // The content is hashed from the window; tar-stream's copy is only drained so its framing moves on. Its
       // errors are tar-stream's own (already seen on the extractor); unheard they would crash the process.
       stream.on('error', () => undefined);
@@ -315,15 +325,25 @@ class TarIndexRun {
     if (this.stopped) return;
     const region = this.walkRegion(this.nextHeaderAt);
     if (region === undefined) {
-      this.stop('bad-header', this.nextHeaderAt, 'header bytes not available where tar-stream found an entry');
+      // (walkRegion may have stopped already, with the reason.)
+      if (!this.stopped) {
+        this.stop('bad-header', this.nextHeaderAt, 'header bytes not available where tar-stream found an entry');
+      }
       return;
     }
     if ('endOfArchiveAt' in region) {
       // tar-stream reads on past the end-of-archive blocks; Docker and GNU tar stop there, and so do we.
       this.endOfArchiveAt = region.endOfArchiveAt;
       this.stopped = true;
-      this.trailingNonZero = true;
-      this.addProblem({ kind: 'trailing-data', offset: region.endOfArchiveAt + 2 * BLOCK, detail: TRAILING_DETAIL });
+      // The offset of the first non-zero byte, as the block-by-block check reports it: found by fuzzing, a file
+      // read in 1 MiB chunks said "end blocks + 1024" where the same bytes streamed in small chunks said 1536.
+      const trailer = region.endOfArchiveAt + 2 * BLOCK;
+      const tail = this.window.slice(trailer, this.read);
+      if (tail !== undefined) this.checkTrailer(tail, trailer);
+      if (!this.trailingNonZero) {
+        this.trailingNonZero = true;
+        this.addProblem({ kind: 'trailing-data', offset: trailer, detail: TRAILING_DETAIL });
+      }
       return;
     }
     if (header.byteOffset !== undefined && header.byteOffset !== region.dataOffset) {
@@ -331,6 +351,17 @@ class TarIndexRun {
         'bad-header',
         region.entryHeaderAt,
         `tar-stream puts the data at byte ${header.byteOffset}, the block walk at ${region.dataOffset}: offsets would be wrong, indexing stops`,
+      );
+      return;
+    }
+    const declared = header.size;
+    if (typeof declared !== 'number' || !Number.isSafeInteger(declared) || declared < 0) {
+      // Found by fuzzing: a size field led by 0x81 is null to tar-stream, which then waited forever for data it
+      // could not count (indexTar never settled); a base-256 size of 2^62 is no exact byte count either.
+      this.stop(
+        'bad-header',
+        region.entryHeaderAt,
+        `the size field does not hold a byte count (${String(declared)}); the data after this header cannot be framed`,
       );
       return;
     }
@@ -422,6 +453,12 @@ class TarIndexRun {
         };
       }
       const size = Number(tarNumber(chunk, inChunk + 124, 12));
+      if (!Number.isSafeInteger(size) || size < 0) {
+        // A negative base-256 size (-1000) moved `at` back to this very header: this loop never ended (a hang
+        // found while building the hostile-archive corpus). Such a header cannot be framed.
+        this.stop('bad-header', at, `an extension header (PAX or GNU long name) declares a size of ${size} bytes`);
+        return undefined;
+      }
       if (flag === PAX_LOCAL || flag === PAX_GLOBAL) {
         const data = this.window.slice(at + BLOCK, at + BLOCK + size);
         if (data === undefined) return undefined;
@@ -502,6 +539,8 @@ class TarIndexRun {
   private stop(kind: TarProblemKind, offset: number, detail: string, path?: BytePath): void {
     this.stopped = true;
     this.addProblem({ kind, offset, ...(path !== undefined ? { path } : {}), detail });
+    // A write waiting for tar-stream to drain would wait forever once we stop feeding it: closing it ends that.
+    if (!this.extract.destroyed) this.extract.destroy();
   }
 
   /** After the input ended: why the archive is not complete, if it is not. */

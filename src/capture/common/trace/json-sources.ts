@@ -14,9 +14,30 @@ export interface JsonSourceOptions {
   skips?: SkipLog;
 }
 
-/** JSON.parse, with integer literals of 16+ digits kept as strings (exact). */
+/**
+ * Deepest nesting of arrays and objects accepted. Found by fuzzing: a Falco line whose output field was nested
+ * 10,000 deep parsed fine, then JSON.stringify (of the field, of the JSONL record) overflowed the stack. Real
+ * Falco, Tetragon and HoldCell records nest fewer than 20 levels.
+ */
+export const MAX_JSON_DEPTH = 256;
+
+/** JSON.parse, with integer literals of 16+ digits kept as strings (exact); SyntaxError when nested too deep. */
 export function parseJsonExact(text: string): unknown {
+  checkDepth(text);
   return JSON.parse(quoteBigIntegers(text));
+}
+
+function checkDepth(text: string): void {
+  let depth = 0;
+  for (let index = 0; index < text.length; index++) {
+    const code = text.charCodeAt(index);
+    if (code === 34) {
+      index++;
+      while (index < text.length && text.charCodeAt(index) !== 34) index += text.charCodeAt(index) === 92 ? 2 : 1;
+    } else if (code === 91 || code === 123) {
+      if (++depth > MAX_JSON_DEPTH) throw new SyntaxError(`JSON nested deeper than ${MAX_JSON_DEPTH} levels`);
+    } else if (code === 93 || code === 125) depth--;
+  }
 }
 
 function quoteBigIntegers(text: string): string {
@@ -37,7 +58,8 @@ function quoteBigIntegers(text: string): string {
       let end = index + 1;
       while (end < text.length && /[0-9.eE+-]/.test(text.charAt(end))) end++;
       const literal = text.slice(index, end);
-      if (/^-?\d{16,}$/.test(literal)) {
+      // A JSON integer has no leading zero: "0000…1" stays invalid JSON (found by fuzzing: it was read as a string).
+      if (/^-?[1-9]\d{15,}$/.test(literal)) {
         out += `${text.slice(last, index)}"${literal}"`;
         last = end;
       }
@@ -60,7 +82,8 @@ function str(value: unknown): string | null {
 }
 
 function int(value: unknown): number | null {
-  if (typeof value === 'number' && Number.isInteger(value)) return value;
+  // Safe integers only: found by fuzzing, a Tetragon pid of 1e308 passed Number.isInteger and broke every view.
+  if (typeof value === 'number' && Number.isSafeInteger(value)) return value;
   if (typeof value === 'string' && /^-?\d{1,15}$/.test(value)) return Number(value);
   return null;
 }
@@ -78,14 +101,21 @@ export function falcoEvent(value: unknown, file: number, line: number): AlertEve
   const output = str(value.output);
   if (rule === null || priority === null || output === null) return 'not a Falco alert (needs rule, priority, output)';
   const rawFields = isObject(value.output_fields) ? value.output_fields : {};
-  const fields: Record<string, string | number | boolean | null> = {};
-  for (const key of Object.keys(rawFields).sort()) {
-    const field = rawFields[key];
-    fields[key] =
-      field === null || typeof field === 'string' || typeof field === 'number' || typeof field === 'boolean'
-        ? field
-        : JSON.stringify(field);
-  }
+  // Object.fromEntries defines own properties: found by fuzzing, assigning fields["__proto__"] silently dropped
+  // an output field named "__proto__" (evidence a hostile rule or process can put there).
+  const fields: Record<string, string | number | boolean | null> = Object.fromEntries(
+    Object.keys(rawFields)
+      .sort()
+      .map((key) => {
+        const field = rawFields[key];
+        return [
+          key,
+          field === null || typeof field === 'string' || typeof field === 'number' || typeof field === 'boolean'
+            ? field
+            : JSON.stringify(field),
+        ];
+      }),
+  );
   const time = instant(value.time);
   const tags = Array.isArray(value.tags) ? value.tags.filter((tag): tag is string => typeof tag === 'string') : [];
   return {

@@ -113,15 +113,18 @@ export function netRecord(
   address: SockAddr | undefined | { address: string | null; port: number | null; family: string | null },
   result: string,
 ): NetworkRecord {
+  // Found by fuzzing: socket() "= 0x7f…" gave fd NaN, htons(<40 digits>) an unsafe port; neither is a number the
+  // network view can carry, so both are unknown (null).
+  const port = address?.port ?? null;
   const record = core.addNetwork({
     pid: process.pid,
     tid: event.tid,
     op,
-    fd,
+    fd: fd !== null && Number.isSafeInteger(fd) ? fd : null,
     family: address?.family ?? socket.family,
     protocol: socket.protocol,
     address: address?.address ?? null,
-    port: address?.port ?? null,
+    port: port !== null && Number.isSafeInteger(port) ? port : null,
     result,
     processId: process.id,
   });

@@ -134,7 +134,8 @@ function applyHook(core: ReplayCore, event: TetragonEvent, record: ProcessRecord
     const size = Number(argOf(event.args, 'size_arg'));
     const data = argOf(event.args, 'bytes_arg');
     const decoded = typeof data === 'string' ? base64Decode(data) : undefined;
-    const bytes = Number.isFinite(size) ? size : (decoded?.length ?? 0);
+    // A byte count, so a safe non-negative integer: found by fuzzing, size_arg 1e308 broke the file view.
+    const bytes = Number.isSafeInteger(size) && size >= 0 ? size : (decoded?.length ?? 0);
     core.addFile({ pid: record.pid, tid, op: 'write', path, result: 'ok', bytesWritten: bytes, processId: record.id });
     return;
   }

@@ -61,9 +61,11 @@ export function fdArg(arg: string | undefined): FdValue | undefined {
 export function intArg(arg: string | undefined): number {
   if (arg === undefined) return Number.NaN;
   if (arg.endsWith(" in strace's PID NS */")) arg = straceNamespacePid(arg);
-  if (/^-?\d+$/.test(arg)) return /^0\d/.test(arg) ? Number.parseInt(arg, 8) : Number(arg);
-  if (/^0x[0-9a-f]+$/i.test(arg)) return Number.parseInt(arg.slice(2), 16);
-  return Number.NaN;
+  let value = Number.NaN;
+  if (/^-?\d+$/.test(arg)) value = /^0\d/.test(arg) ? Number.parseInt(arg, 8) : Number(arg);
+  else if (/^0x[0-9a-f]+$/i.test(arg)) value = Number.parseInt(arg.slice(2), 16);
+  // Beyond 2^53 the digits are not held exactly (and no view schema takes them): not a number, like any other text.
+  return Number.isSafeInteger(value) ? value : Number.NaN;
 }
 
 /** `O_WRONLY|O_CREAT|O_TRUNC` → the names (numbers kept as text). */
@@ -170,6 +172,7 @@ export function iovecBytes(arg: string | undefined): DecodedString | undefined {
 
 /** `{si_signo=SIGCHLD, si_code=CLD_EXITED, si_pid=7669, …}` → si_pid (or undefined). */
 export function signalSender(info: string): number | undefined {
-  const match = /si_pid=(\d+)/.exec(info);
+  // At most 15 digits (a safe integer): found by fuzzing, si_pid=18446744073709551615 became an unsafe peer pid.
+  const match = /si_pid=(\d{1,15})(?!\d)/.exec(info);
   return match === null ? undefined : Number(match[1]);
 }

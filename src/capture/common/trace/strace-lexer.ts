@@ -160,7 +160,10 @@ export function lexLine(text: string, start: number, stop: number, out: LexedLin
     let value = 0;
     const digitsStart = cursor;
     while (isDigit(text.charCodeAt(cursor))) value = value * 10 + (text.charCodeAt(cursor++) - 48);
-    if (cursor === digitsStart || text.charCodeAt(cursor) !== 93) return skip(ints, base, SKIP_PID);
+    // Above pid_max the value is no pid (and would wrap in the Int32 slot, -1 reading as "no prefix").
+    if (cursor === digitsStart || text.charCodeAt(cursor) !== 93 || value > PID_MAX_LIMIT) {
+      return skip(ints, base, SKIP_PID);
+    }
     ints[base + SLOT_PID] = value;
     index = cursor + 1;
     while (text.charCodeAt(index) === 32) index++;

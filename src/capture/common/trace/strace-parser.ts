@@ -18,7 +18,7 @@
 // - Time-of-day stamps are dated from the caller's base date (strace prints local time: the caller gives the UTC
 //   offset); a jump back of more than 12 hours is a midnight rollover.
 import type { DiagEvent, ExitEvent, SignalEvent, SyscallEvent, TraceEvent } from './trace-event.js';
-import { midnightSeconds } from './trace-time.js';
+import { inTraceRange, midnightSeconds } from './trace-time.js';
 import {
   LINE_BLANK,
   LINE_CALL,
@@ -200,6 +200,12 @@ export class StraceParser {
           nsec = this.relativeNsec;
           this.timeStyleSeen = 'relative';
         }
+        // Found by fuzzing: 20 epoch digits, hour 122 on a year-9999 base date or a long -r sum give instants no
+        // ISO string (nor the JSONL schema) can hold; such a line is skipped and counted, never emitted.
+        if (!inTraceRange(sec)) {
+          this.skip('timestamp out of range', text, final);
+          continue;
+        }
       }
       const a = ints[base + SLOT_A] ?? 0;
       const b = ints[base + SLOT_B] ?? 0;
@@ -365,9 +371,10 @@ export class StraceParser {
     final: boolean,
   ): void {
     const body = text.slice(index + 4, end);
-    const exited = /^exited with (-?\d+) \+\+\+$/.exec(body);
+    // At most 15 digits: found by fuzzing, "exited with <400 digits>" made an exit code of Infinity.
+    const exited = /^exited with (-?\d{1,15}) \+\+\+$/.exec(body);
     const killed = /^killed by (\w+)( \(core dumped\))? \+\+\+$/.exec(body);
-    const superseded = /^superseded by execve in pid (\d+) \+\+\+$/.exec(body);
+    const superseded = /^superseded by execve in pid (\d{1,15}) \+\+\+$/.exec(body);
     if (exited === null && killed === null && superseded === null) {
       this.skip(final ? 'truncated last line' : 'unknown +++ line', text, final);
       return;
@@ -448,7 +455,7 @@ export class StraceParser {
 
   private diag(text: string, pid: number | null, sec: number, nsec: number): void {
     // "strace: Process 12 attached": the diagnostic is about that task.
-    const about = /Process (?:PID=)?(\d+)/.exec(text);
+    const about = /Process (?:PID=)?(\d{1,15})(?!\d)/.exec(text);
     if ((pid === null || pid === UNKNOWN) && about !== null) pid = Number(about[1]);
     const event: DiagEvent = {
       kind: 'diag',

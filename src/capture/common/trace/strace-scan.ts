@@ -195,7 +195,7 @@ export function leadingFd(text: string): number {
     if (code < 48 || code > 57) break;
     value = value * 10 + (code - 48);
   }
-  if (index === start) return Number.NaN;
+  if (index === start || !Number.isSafeInteger(value)) return Number.NaN;
   const next = text.charCodeAt(index);
   if (index < text.length && next !== 60 && next !== 44 && next !== 32) return Number.NaN;
   return start === 1 ? -value : value;
@@ -222,7 +222,7 @@ export function parseFdValue(text: string): FdValue | undefined {
       value = value * 10 + (code - 48);
       index++;
     }
-    if (index === digitsStart) return undefined;
+    if (index === digitsStart || !Number.isSafeInteger(value)) return undefined;
     fd = negative ? -value : value;
   }
   if (index === text.length || text.charCodeAt(index) !== 60) {
@@ -263,8 +263,11 @@ export function parseAnnotation(fd: number, raw: string): FdNote {
   return { fd, raw, kind: 'other' };
 }
 
+/** An inode number: at most 15 digits (found by fuzzing, "pipe:[9007199254740993]" made an unsafe inode). */
+const INODE = /^\d{1,15}$/;
+
 function withInode(note: FdNote, inner: string): FdNote {
-  if (/^\d+$/.test(inner)) note.inode = Number(inner);
+  if (INODE.test(inner)) note.inode = Number(inner);
   return note;
 }
 
@@ -291,11 +294,11 @@ function socketNote(fd: number, raw: string, proto: string, inner: string): FdNo
       if (close > 0) note.path = bytesToText(decodeEscapes(quoted, 1, close));
     }
     const [local, remote] = ends.split('->');
-    if (local !== undefined && /^\d+$/.test(local)) note.inode = Number(local);
+    if (local !== undefined && INODE.test(local)) note.inode = Number(local);
     if (remote !== undefined) note.remote = remote;
     return note;
   }
-  if (/^\d+$/.test(inner)) {
+  if (INODE.test(inner)) {
     note.inode = Number(inner);
     return note;
   }
@@ -397,7 +400,9 @@ export function leadingInt(ret: string): number {
     value = value * 10 + (code - 48);
     index++;
   }
-  if (index === start) return Number.NaN;
+  // Found by fuzzing: "= 1111…1" (40 digits) became an fd and byte count no view schema accepts. Digits beyond
+  // 2^53 are not a number HoldCell can hold exactly, so they count as none (like "?").
+  if (index === start || !Number.isSafeInteger(value)) return Number.NaN;
   // "0x…" is a pointer, not a count.
   if (ret.charCodeAt(index) === 120) return Number.NaN;
   return negative ? -value : value;

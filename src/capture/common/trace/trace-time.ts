@@ -12,6 +12,18 @@ export interface TraceInstant {
 }
 
 const NS_PER_SEC = 1_000_000_000;
+/**
+ * The instants a trace can name: 0000-01-01T00:00:00Z to 9999-12-31T23:59:59.999999999Z, the four-digit-year
+ * ISO form the JSONL record schema requires. Found by fuzzing: a hostile stamp (20 epoch digits, a year-9999 base
+ * date plus a time of day, a tns of 30 digits) made formatIso throw or write an expanded year no reader accepts.
+ */
+export const FIRST_TRACE_SECOND = -62_167_219_200;
+export const LAST_TRACE_SECOND = 253_402_300_799;
+
+/** True when whole seconds `sec` fall in the range above (false for NaN and infinities). */
+export function inTraceRange(sec: number): boolean {
+  return sec >= FIRST_TRACE_SECOND && sec <= LAST_TRACE_SECOND;
+}
 const ISO_PATTERN = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}:?\d{2})$/;
 
 function pad(value: number, width: number): string {
@@ -31,7 +43,7 @@ export function formatNs(sec: number, nsec: number): string {
   return (BigInt(sec) * BigInt(NS_PER_SEC) + BigInt(nsec)).toString();
 }
 
-/** Reads a `tns` string back; undefined when it is not an integer. */
+/** Reads a `tns` string back; undefined when it is not an integer or outside the trace range. */
 export function parseNs(text: string): TraceInstant | undefined {
   if (!/^-?\d{1,30}$/.test(text)) return undefined;
   const total = BigInt(text);
@@ -42,15 +54,19 @@ export function parseNs(text: string): TraceInstant | undefined {
     nsec += billion;
     sec -= 1n;
   }
-  return { sec: Number(sec), nsec: Number(nsec) };
+  return inTraceRange(Number(sec)) ? { sec: Number(sec), nsec: Number(nsec) } : undefined;
 }
 
-/** Parses an ISO 8601 instant with up to nine fraction digits and a Z or ±HH:MM offset. */
+/** Parses an ISO 8601 instant with up to nine fraction digits and a Z or ±HH:MM offset (undefined outside the range). */
 export function parseIso(text: string): TraceInstant | undefined {
   const match = ISO_PATTERN.exec(text);
   if (match === null) return undefined;
   const [, year, month, day, hour, minute, second, fraction, zone] = match;
-  const millis = Date.UTC(Number(year), Number(month) - 1, Number(day), Number(hour), Number(minute), Number(second));
+  // setUTCFullYear, not Date.UTC: Date.UTC reads years 0–99 as 1900–1999, so "0050-…" would come back as 1950.
+  const date = new Date(0);
+  date.setUTCFullYear(Number(year), Number(month) - 1, Number(day));
+  date.setUTCHours(Number(hour), Number(minute), Number(second), 0);
+  const millis = date.getTime();
   if (Number.isNaN(millis)) return undefined;
   let sec = millis / 1000;
   if (zone !== undefined && zone !== 'Z') {
@@ -59,7 +75,7 @@ export function parseIso(text: string): TraceInstant | undefined {
     sec -= sign * (Number(digits.slice(0, 2)) * 3600 + Number(digits.slice(2, 4)) * 60);
   }
   const nsec = fraction === undefined ? 0 : Number(fraction.padEnd(9, '0'));
-  return { sec, nsec };
+  return inTraceRange(sec) ? { sec, nsec } : undefined;
 }
 
 /** Negative when a is earlier than b. Instants without a time (NaN seconds) compare as equal to everything. */
