@@ -10,6 +10,7 @@ import {
   type LayerIndex,
 } from '../../src/forensics/node/image-archive.js';
 import { indexTar } from '../../src/forensics/node/tar-index.js';
+import { dockerSave, file as hostileFile, tar as hostileTar } from '../support/hostile-tar.js';
 import {
   buildSaveArchive,
   padded,
@@ -208,5 +209,18 @@ describe('given archives that are not what they claim', () => {
         detail: 'layer 0 is zstd-compressed, which HoldCell does not decompress: it is not indexed',
       },
     ]);
+  });
+});
+
+// Found by fuzzing (test/unit/fuzz-tar-index.test.ts): an incomplete save cut inside its manifest.
+describe('given a save cut inside manifest.json', () => {
+  it('when read, then it is refused with an ImageArchiveError saying the save is incomplete', async () => {
+    const saved = dockerSave([{ tar: hostileTar([hostileFile('etc/passwd', 'root:x:0:0::/root:/bin/sh\n')]) }]);
+    const cut = saved.bytes.subarray(0, saved.bytes.indexOf('manifest.json') + 512 + 10);
+    await writeFile(`${work}/cut-manifest.tar`, cut);
+    await expect(readImageArchive(`${work}/cut-manifest.tar`)).rejects.toThrow(
+      /^the document manifest\.json is cut short: the archive ends at byte \d+, inside its \d+ bytes \(an incomplete save\)$/,
+    );
+    await expect(readImageArchive(`${work}/cut-manifest.tar`)).rejects.toBeInstanceOf(ImageArchiveError);
   });
 });

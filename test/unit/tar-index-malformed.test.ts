@@ -5,6 +5,7 @@ import { lastWins } from '../../src/forensics/common/tar-index-view.js';
 import type { IndexEntry } from '../../src/forensics/common/tar-index-model.js';
 import { readEntrySlice } from '../../src/forensics/node/evidence-file-reader.js';
 import { indexTar, type TarIndex } from '../../src/forensics/node/tar-index.js';
+import { base256, file, header, tar } from '../support/hostile-tar.js';
 import { chunked, fixChecksum, padded, removeDir, run, sha256, tempDir, ustarHeader } from './tar-index-support.js';
 
 let work: string;
@@ -328,5 +329,85 @@ describe('given a responder who cancels', () => {
     expect(index.sha256).toBeUndefined();
     expect(index.problems[0]).toMatchObject({ kind: 'truncated', offset: c.headerOffset });
     expect(index.problems[0]?.detail).toMatch(/connection reset by engine/);
+  });
+});
+
+// Archives the fuzzer (test/unit/fuzz-tar-index.test.ts) and the hostile corpus found: each once crashed the
+// process from inside tar-stream's entry event, left indexTar pending forever, or indexed differently by chunking.
+describe('given header fields found by fuzzing', () => {
+  const withField = (name: string, at: number, edit: (block: Buffer) => void): Buffer => {
+    const bytes = Buffer.from(healthy);
+    const block = bytes.subarray(entry(full, name).headerOffset, entry(full, name).headerOffset + 512);
+    edit(block.subarray(at));
+    fixChecksum(block);
+    return bytes;
+  };
+
+  it('when an mtime field holds "99999999999" (not octal), then the entry is indexed at its leading digits and flagged', async () => {
+    const index = await indexEveryWay(
+      withField('a', 136, (field) => field.write('99999999999\0', 'latin1')),
+      'mtime-9.tar',
+    );
+    expect(index.entries.map((item) => [item.path, item.mtime])).toEqual([
+      ['a', '1970-01-01T00:00:00Z'],
+      ['b', entry(full, 'b').mtime],
+      ['c', entry(full, 'c').mtime],
+    ]);
+    expect(index.problems).toEqual([
+      {
+        kind: 'unusual-entry',
+        offset: entry(full, 'a').headerOffset,
+        path: 'a',
+        detail: 'the mtime field is not an octal number; its leading octal digits are used',
+      },
+    ]);
+    expect(index.complete).toBe(true);
+  });
+
+  it('when a size field starts with 0x81 or says 2^62 in base-256, then indexing stops there instead of waiting forever', async () => {
+    for (const [name, edit, shown] of [
+      ['size-0x81.tar', (field: Buffer) => (field[0] = 0x81), 'null'],
+      ['size-2-62.tar', (field: Buffer) => base256(field, 0, 12, 2n ** 62n), String(2 ** 62)],
+    ] as const) {
+      const index = await indexEveryWay(withField('b', 124, edit), name);
+      expect(index.entries.map((item) => item.path)).toEqual(['a']);
+      expect(index.problems).toEqual([
+        {
+          kind: 'bad-header',
+          offset: entry(full, 'b').headerOffset,
+          detail: `the size field does not hold a byte count (${shown}); the data after this header cannot be framed`,
+        },
+      ]);
+    }
+  });
+
+  it('when a PAX header declares a size of -1000 bytes, then indexing stops with that reason (the block walk once looped forever)', async () => {
+    const paxHeader = header({ name: 'PaxHeaders/x', typeflag: 'x', size: -1000n });
+    const index = await indexEveryWay(tar([file('before', 'kept'), paxHeader, file('x', '')]), 'pax-negative.tar');
+    expect(index.entries.map((item) => item.path)).toEqual(['before']);
+    expect(index.problems).toEqual([
+      {
+        kind: 'bad-header',
+        offset: 1024,
+        detail: 'an extension header (PAX or GNU long name) declares a size of -1000 bytes',
+      },
+    ]);
+  });
+
+  it('when three zero blocks come before an archive, then every chunking reports the trailing bytes at the same offset', async () => {
+    const index = await indexEveryWay(Buffer.concat([Buffer.alloc(1536), healthy]), 'zeros-first.tar');
+    expect(index.entries).toEqual([]);
+    expect(index.complete).toBe(true);
+    expect(index.problems).toEqual([
+      { kind: 'trailing-data', offset: 1536, detail: expect.stringMatching(/^non-zero bytes/) },
+    ]);
+  });
+
+  it('when a device number is not octal, then it is indexed as 0 (never NaN, which no index line can hold)', async () => {
+    const bytes = tar([
+      header({ name: 'dev', typeflag: '3', edit: (block) => block.write('9999999\0', 329, 'latin1') }),
+    ]);
+    const index = await indexEveryWay(bytes, 'dev-9.tar');
+    expect(index.entries).toMatchObject([{ path: 'dev', type: 'char', devMajor: 0, devMinor: 0 }]);
   });
 });

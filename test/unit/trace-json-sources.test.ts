@@ -11,6 +11,7 @@ import {
 import { StraceParser } from '../../src/capture/common/trace/strace-parser.js';
 import { TraceReplay } from '../../src/capture/common/trace/replay.js';
 import { buildReplayReport } from '../../src/capture/common/trace/replay-report.js';
+import { FileActivityView, ProcessView } from '../../src/capture/common/trace/replay-model.js';
 import { detectFormat } from '../../src/capture/common/trace/trace-detect.js';
 import {
   TraceRecord,
@@ -188,5 +189,58 @@ describe('HoldCell JSONL', () => {
     const first = straceEvents('strace/generated/signals.strace').map(toJsonLine).join('\n');
     const second = straceEvents('strace/generated/signals.strace').map(toJsonLine).join('\n');
     expect(first).toBe(second);
+  });
+});
+
+// Inputs the fuzzer (test/unit/fuzz-json-sources.test.ts) found: each once threw out of the reader, dropped a
+// field, or let a number no view schema accepts into the replay.
+describe('hostile JSON found by fuzzing', () => {
+  it('given a Falco output field nested 10,000 deep, then the line is a counted skip, not a stack overflow', () => {
+    const events: TraceEvent[] = [];
+    const parser = new JsonLineParser('falco', (event) => events.push(event));
+    const deep = `${'['.repeat(10_000)}${']'.repeat(10_000)}`;
+    parser.line(`{"rule":"r","priority":"p","output":"o","output_fields":{"a":${deep}}}`);
+    expect(events).toEqual([]);
+    expect(parser.skips.byReason()).toEqual({ 'invalid JSON': 1 });
+    expect(() => parseJsonExact(deep)).toThrow(/nested deeper than 256 levels/);
+  });
+
+  it('given an output field named "__proto__", then it is kept like any other field', () => {
+    const event = falcoEvent(
+      parseJsonExact('{"rule":"r","priority":"p","output":"o","output_fields":{"__proto__":null,"fd.name":"/x"}}'),
+      0,
+      1,
+    ) as AlertEvent;
+    expect(Object.keys(event.fields).sort()).toEqual(['__proto__', 'fd.name']);
+    expect(Object.getPrototypeOf(event.fields)).toBe(Object.prototype);
+  });
+
+  it('given a Tetragon pid of 1e+308 and a write of 1e308 bytes, then both are unknown and every view validates', () => {
+    const engine = new TraceReplay();
+    const parser = new JsonLineParser('tetragon', (event) => engine.apply(event));
+    parser.line(
+      '{"process_exec":{"process":{"exec_id":"x","pid":1e+308,"binary":"/bin/sh","start_time":"2024-01-01T00:00:00Z"}},"time":"2024-01-01T00:00:00Z"}',
+    );
+    parser.line(
+      '{"process_kprobe":{"process":{"exec_id":"y","pid":7,"binary":"/bin/sh"},"function_name":"__x64_sys_write","args":[{"file_arg":{"path":"/etc/passwd"}},{"size_arg":"1e308"}]},"time":"2024-01-01T00:00:01Z"}',
+    );
+    engine.finish();
+    expect(parser.skips.count).toBe(0);
+    for (const view of engine.allProcesses()) ProcessView.parse(view);
+    expect(engine.fileActivity().map((view) => FileActivityView.parse(view).bytesWritten)).toEqual([0]);
+  });
+
+  it('given a 23-digit integer with leading zeros, then the line is invalid JSON (it was once read as a string)', () => {
+    expect(() => parseJsonExact('{"version":00000000000000000000001}')).toThrow(SyntaxError);
+    expect(parseJsonExact('{"t":1513792138590038385}')).toEqual({ t: '1513792138590038385' });
+  });
+
+  it('given a time past year 9999 and one in year 50, then the first is untimed and the second read as written', () => {
+    const events: TraceEvent[] = [];
+    const parser = new JsonLineParser('jsonl', (event) => events.push(event));
+    parser.line('{"seq":0,"kind":"diag","pid":null,"text":"x","tns":"999999999999999999999999999"}');
+    parser.line('{"seq":1,"kind":"diag","pid":null,"text":"y","ts":"0050-06-01T00:00:00.000000000Z"}');
+    expect(Number.isNaN(events[0]?.sec)).toBe(true);
+    expect(toRecord(events[1] as TraceEvent).ts).toBe('0050-06-01T00:00:00.000000000Z');
   });
 });

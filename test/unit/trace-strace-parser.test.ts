@@ -4,6 +4,15 @@ import { StraceParser, type StraceParserOptions } from '../../src/capture/common
 import type { SyscallEvent, TraceEvent } from '../../src/capture/common/trace/trace-event.js';
 import { formatIso } from '../../src/capture/common/trace/trace-time.js';
 import { argsOf } from '../../src/capture/common/trace/strace-args.js';
+import { TraceReplay } from '../../src/capture/common/trace/replay.js';
+import {
+  FileActivityView,
+  NetworkActivityView,
+  ProcessView,
+  SignalView,
+} from '../../src/capture/common/trace/replay-model.js';
+import { TraceRecord } from '../../src/capture/common/trace/trace-event.js';
+import { toRecord } from '../../src/capture/common/trace/trace-jsonl.js';
 
 function parse(text: string, options: StraceParserOptions = {}) {
   const events: TraceEvent[] = [];
@@ -324,5 +333,67 @@ describe('a capture stopped while a task sleeps', () => {
     );
     expect(skips.count).toBe(0);
     expect(syscalls(events)).toMatchObject([{ pid: 16340, name: 'clock_nanosleep', state: 'unfinished' }]);
+  });
+});
+
+// Inputs the fuzzer (test/unit/fuzz-strace.test.ts) found, exactly as it found them: each once crashed a view,
+// broke the JSONL writer or put a number no schema accepts into the replay.
+describe('hostile lines found by fuzzing', () => {
+  function replayed(text: string, options: StraceParserOptions = {}) {
+    const { events, skips } = parse(text, options);
+    const replay = new TraceReplay();
+    for (const event of events) replay.apply(event);
+    replay.finish();
+    return { events, skips, replay };
+  }
+
+  it('given an epoch stamp of 20 digits, when parsed, then the line is skipped as out of range, not emitted', () => {
+    const { events, skips, replay } = replayed('99999999999999999999.5 getpid() = 1\n');
+    expect(events).toEqual([]);
+    expect(skips.byReason()).toEqual({ 'timestamp out of range': 1 });
+    expect(replay.span()).toMatchObject({ first: null, last: null });
+  });
+
+  it('given hour 122 on a year-9999 base date, when parsed, then the line is skipped and nothing writes year 10000', () => {
+    const { events, skips } = replayed(
+      '122:08:27.152347 mprotect(0x7f42b8b74000, 16384, PROT_READ) = 0 <00 <00 <00 <0.000015>',
+      { defaultPid: 520617, baseDate: '9999-12-31', utcOffsetSeconds: -30945, holdLimit: 1 },
+    );
+    expect(skips.byReason()).toEqual({ 'timestamp out of range': 1 });
+    for (const event of events) expect(TraceRecord.safeParse(toRecord(event)).success).toBe(true);
+  });
+
+  it('given a 40-digit fd, a hex socket fd and an unsafe inode, then the views carry no unsafe number', () => {
+    const { replay, events } = replayed(
+      [
+        '374   open("/var/log/lastlog", O_RDWR|O_LARGEFILE) = 1111111111111111111111111111111111111111',
+        '374   socket(NULL, 41563, PROT_READ, MAP_PRIVATE, 3, 0) = 0x7f0366ff4000',
+        '7721  write(1<pipe:[9007199254740993]>, "/usr/bin/readlink\\n", 18) = 18',
+        '',
+      ].join('\n'),
+    );
+    expect(replay.fileActivity().map((view) => FileActivityView.parse(view).fd)).toEqual([undefined]);
+    expect(replay.connections().map((view) => NetworkActivityView.parse(view).fd)).toEqual([null]);
+    const write = toRecord(events.at(-1) as TraceEvent);
+    expect(TraceRecord.parse(write)).toMatchObject({ fds: { '0': { raw: 'pipe:[9007199254740993]' } } });
+    expect(JSON.stringify(write)).not.toContain('"inode"');
+  });
+
+  it('given an exit code of 400 digits and a sender pid of 2^64-1, then the line is skipped and the peer unknown', () => {
+    const { skips, replay } = replayed(
+      [
+        `1795385307.106691 +++ exited with ${'9'.repeat(400)} +++`,
+        '7619  22:08:26.065276 --- SIGCHLD {si_signo=SIGCHLD, si_code=CLD_EXITED, si_pid=18446744073709551615, si_uid=0, si_status=0, si_utime=0, si_stime=0} ---',
+        '',
+      ].join('\n'),
+      { defaultPid: 7674, baseDate: '2026-11-22' },
+    );
+    expect(skips.byReason()).toEqual({ 'unknown +++ line': 1 });
+    expect(replay.signalEvents().map((view) => SignalView.parse(view).peer)).toEqual([null]);
+    for (const view of replay.allProcesses()) ProcessView.parse(view);
+  });
+
+  it('given "[pid 4294967295]", then the prefix is malformed (it once wrapped to -1 and read as "no prefix")', () => {
+    expect(parse('[pid 4294967295] getpid() = 1\n').skips.byReason()).toEqual({ 'malformed [pid N] prefix': 1 });
   });
 });

@@ -74,7 +74,7 @@ interface ArchiveOptions {
 /** Reads layout, config and layer ranges of a docker save archive (headers-only walk plus small JSON reads). */
 export async function readImageArchive(file: string, options: ArchiveOptions = {}): Promise<ImageArchive> {
   const outer = await indexTar({ file }, { headersOnly: true, hashContent: false, ...signalOf(options) });
-  const reader = new ArchiveReader(file, outer.entries, [...outer.problems]);
+  const reader = new ArchiveReader(file, outer.entries, [...outer.problems], outer.bytes);
   return reader.read(options.imageId);
 }
 
@@ -146,6 +146,8 @@ class ArchiveReader {
     private readonly file: string,
     entries: IndexEntry[],
     private readonly problems: TarProblem[],
+    /** Bytes of the save tar (where a cut archive ends). */
+    private readonly archiveBytes: number,
   ) {
     this.members = lastWins(entries).byPath;
   }
@@ -374,6 +376,12 @@ class ArchiveReader {
         `the ${what} ${shown(path)} is ${entry.size} bytes, over the ${cap}-byte limit: not read`,
       );
       return undefined;
+    }
+    if (entry.dataOffset + entry.size > this.archiveBytes) {
+      // Found by fuzzing: a save cut inside manifest.json escaped as the reader's "index is stale" error.
+      throw new ImageArchiveError(
+        `the ${what} ${shown(path)} is cut short: the archive ends at byte ${this.archiveBytes}, inside its ${entry.size} bytes (an incomplete save)`,
+      );
     }
     return readPlain(this.file, entry.dataOffset, entry.size);
   }
