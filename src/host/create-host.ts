@@ -79,6 +79,7 @@ export function createHost(config: HostConfig, options: HostOptions = {}): Host 
     return new KubernetesClusters(
       loaded.clusters,
       loaded.problems.map((problem) => ({ clusterId: problem.file, error: problem.error })),
+      loaded.currentContext,
     );
   });
   const pods = new KubernetesCatalog(clusters);

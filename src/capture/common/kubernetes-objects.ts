@@ -196,3 +196,6 @@ export type NetworkPolicy = z.infer<typeof NetworkPolicy>;
 
 export const VersionInfo = z.object({ gitVersion: z.string(), platform: z.string().optional() });
 export type VersionInfo = z.infer<typeof VersionInfo>;
+
+/** For answers HoldCell only records (a delete's Status, a created object it does not read back). */
+export const AnyAnswer = z.unknown();

@@ -10,11 +10,12 @@ import { StepOutcome } from './containment.js';
 import { AccessAttributes } from './kubernetes-rbac.js';
 
 /** DNS-1123 names as the API server accepts them (labels for namespaces, subdomains for pods). */
+const CaseDir = z.string().min(1).max(4096);
 const Namespace = z.string().regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, 'not a namespace name');
 const PodName = z.string().regex(/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/, 'not a pod name');
 
-/** A pod is always named by cluster (kubeconfig context name) + namespace + name. */
-export const PodRef = z.object({ clusterId: z.string().min(1), namespace: Namespace, name: PodName });
+/** A pod is named by cluster (kubeconfig context name; '' = the current context) + namespace + name. */
+export const PodRef = z.object({ clusterId: z.string(), namespace: Namespace, name: PodName });
 export type PodRef = z.infer<typeof PodRef>;
 
 export const ClusterStatus = z.object({
@@ -179,5 +180,25 @@ export const kubernetesService = defineService({
     summary: 'A snapshot, then each pod change from the watch stream; relists on 410 Gone, reconnects on its own',
     input: ClusterFilter,
     data: PodChange,
+  }),
+  planPodIsolation: method({
+    summary: 'The isolation steps for this pod and a SelfSubjectAccessReview for every verb they need',
+    input: z.object({ ref: PodRef, cordon: z.boolean().default(false) }),
+    output: PodIsolationPlan,
+  }),
+  isolatePod: method({
+    summary: 'Quarantine label, deny-all NetworkPolicy, detach from controllers and Services, optional cordon',
+    input: z.object({
+      ref: PodRef,
+      caseDir: CaseDir,
+      cordon: z.boolean().default(false),
+      dryRun: z.boolean().default(false),
+    }),
+    output: PodIsolationResult,
+  }),
+  releasePod: method({
+    summary: 'Restore exactly the labels isolate removed; remove what HoldCell created and no other case still uses',
+    input: z.object({ ref: PodRef, caseDir: CaseDir }),
+    output: PodReleaseResult,
   }),
 });

@@ -41,7 +41,10 @@ export interface KubeconfigProblem {
 export function loadKubernetesClusters(files: readonly string[]): {
   clusters: KubernetesCluster[];
   problems: KubeconfigProblem[];
+  /** current-context of the first file that sets one (kubectl's rule). */
+  currentContext: string | undefined;
 } {
+  let currentContext: string | undefined;
   const clusters = new Map<string, Cluster>();
   const users = new Map<string, User>();
   const contexts = new Map<string, Context>();
@@ -58,6 +61,8 @@ export function loadKubernetesClusters(files: readonly string[]): {
       });
       continue;
     }
+    const current = config.getCurrentContext();
+    if (currentContext === undefined && current) currentContext = current;
     for (const cluster of config.getClusters()) if (!clusters.has(cluster.name)) clusters.set(cluster.name, cluster);
     for (const user of config.getUsers()) if (!users.has(user.name)) users.set(user.name, user);
     for (const context of config.getContexts()) if (!contexts.has(context.name)) contexts.set(context.name, context);
@@ -82,7 +87,7 @@ export function loadKubernetesClusters(files: readonly string[]): {
     });
     result.push(new KubernetesCluster(context.name, config));
   }
-  return { clusters: result, problems };
+  return { clusters: result, problems, currentContext };
 }
 
 function withDeadline(signal: AbortSignal | undefined, milliseconds: number): AbortSignal {

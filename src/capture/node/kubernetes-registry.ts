@@ -14,6 +14,8 @@ export class KubernetesClusters {
   constructor(
     clusters: readonly KubernetesApi[],
     readonly problems: readonly ClusterProblem[] = [],
+    /** The kubeconfig's current-context: what an empty context name means, as with kubectl. */
+    readonly currentContext?: string,
   ) {
     this.byId = new Map(clusters.map((cluster) => [cluster.clusterId, cluster]));
   }
@@ -22,15 +24,13 @@ export class KubernetesClusters {
     return [...this.byId.values()];
   }
 
+  /** The cluster of this context; '' means the current context. */
   get(clusterId: string): KubernetesApi {
-    const cluster = this.byId.get(clusterId);
+    const cluster = this.byId.get(clusterId === '' ? (this.currentContext ?? '') : clusterId);
     if (!cluster) {
       const known = [...this.byId.keys()].join(', ') || 'none: set KUBECONFIG or create ~/.kube/config';
-      throw new ContractError(
-        'NOT_FOUND',
-        `No kubeconfig context "${clusterId}" (contexts: ${known})`,
-        'ref.clusterId',
-      );
+      const name = clusterId === '' ? 'current-context' : `"${clusterId}"`;
+      throw new ContractError('NOT_FOUND', `No kubeconfig context ${name} (contexts: ${known})`, 'ref.clusterId');
     }
     return cluster;
   }

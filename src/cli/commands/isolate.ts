@@ -6,6 +6,14 @@ import { loadHostConfig } from '../../host/config.js';
 import { createHost, type Host } from '../../host/create-host.js';
 import { printJson, printTable } from '../output.js';
 import { caseDirArgument, EXIT_PARTIAL, reportFailure, runWithSignal } from '../run.js';
+import {
+  isPodArgument,
+  partialUnless,
+  podRef,
+  printPodIsolation,
+  printPodRelease,
+  runPodCommand,
+} from './kubernetes-pod.js';
 
 /** The command ran but left the container partly contained (isolate) or partly released (release). */
 
@@ -17,7 +25,11 @@ interface EngineOptions {
   engine: string;
   host?: string;
   json?: boolean;
+  /** Pods only: the kubeconfig context (default: its current-context). */
+  context?: string;
 }
+
+const CONTEXT_HELP = 'pods: kubeconfig context (default: the current-context)';
 
 function line(text: string): void {
   process.stdout.write(`${visibleText(text)}\n`);
@@ -76,7 +88,7 @@ export function registerIsolate(program: Command): void {
         'pause it and/or move it to the internal quarantine network; every engine call goes into the custody log. ' +
         'Exit 0 when contained, 4 when only partly, 2 when the engine is unreachable',
     )
-    .argument('<container>', 'container id, unique id prefix or name')
+    .argument('<container>', 'container id, unique id prefix or name, or pod/<namespace>/<name>')
     .requiredOption('--case <dir>', `${CASE_HELP} (created when absent)`)
     .addOption(
       new Option('--mode <mode>', 'pause (freeze), network (quarantine), or both')
@@ -84,11 +96,37 @@ export function registerIsolate(program: Command): void {
         .default('both'),
     )
     .option('--dry-run', 'print the plan; change nothing on the engine and write nothing to the case')
+    .option(
+      '--cordon',
+      'pods: also cordon the node (quarantine label, deny-all NetworkPolicy and detachment from controllers and Services always apply)',
+    )
+    .option('--context <ctx>', CONTEXT_HELP)
     .option('--engine <id>', 'engine the container runs on', 'default')
     .option('-H, --host <address>', HOST_HELP)
     .option('--json', 'print the isolation result as JSON')
     .action(
-      async (container: string, options: EngineOptions & { mode: 'pause' | 'network' | 'both'; dryRun?: boolean }) => {
+      async (
+        container: string,
+        options: EngineOptions & { mode: 'pause' | 'network' | 'both'; dryRun?: boolean; cordon?: boolean },
+      ) => {
+        if (isPodArgument(container)) {
+          await runPodCommand(
+            options.json,
+            (host, signal) =>
+              host.services.kubernetes.isolatePod(
+                {
+                  ref: podRef(container, options.context),
+                  caseDir: caseDirArgument(options.case),
+                  cordon: options.cordon === true,
+                  dryRun: options.dryRun === true,
+                },
+                { signal, progress: noProgress },
+              ),
+            printPodIsolation,
+            (result) => partialUnless(result.dryRun || result.contained),
+          );
+          return;
+        }
         await runCommand(
           options,
           (host, signal) =>
@@ -116,12 +154,26 @@ export function registerRelease(program: Command): void {
         'networks with the same aliases, unpause only if isolate paused. Exit 0 when released, 4 when only partly, ' +
         '2 when the engine is unreachable',
     )
-    .argument('<container>', 'container id, unique id prefix or name')
+    .argument('<container>', 'container id, unique id prefix or name, or pod/<namespace>/<name>')
     .requiredOption('--case <dir>', `${CASE_HELP} (the case isolate recorded into)`)
+    .option('--context <ctx>', CONTEXT_HELP)
     .option('--engine <id>', 'engine the container runs on', 'default')
     .option('-H, --host <address>', HOST_HELP)
     .option('--json', 'print the release result as JSON')
     .action(async (container: string, options: EngineOptions) => {
+      if (isPodArgument(container)) {
+        await runPodCommand(
+          options.json,
+          (host, signal) =>
+            host.services.kubernetes.releasePod(
+              { ref: podRef(container, options.context), caseDir: caseDirArgument(options.case) },
+              { signal, progress: noProgress },
+            ),
+          printPodRelease,
+          (result) => partialUnless(result.released),
+        );
+        return;
+      }
       await runCommand(
         options,
         (host, signal) =>

@@ -7,6 +7,7 @@ import { shortUtc } from '../../ui/format.js';
 import { SafeText } from '../../ui/SafeText.js';
 import { visiblePods } from '../../../../src/capture/common/kubernetes-view.js';
 import { ContainerActions } from './ContainerActions.js';
+import { PodActions } from './PodActions.js';
 import { ClusterBanner, PodsTable } from './PodsTable.js';
 import { usePodView } from './use-pod-view.js';
 import { RiskBadges } from './RiskBadges.js';
@@ -45,6 +46,7 @@ export function ContainersView({ client }: { client: AppClient }) {
   const selected = view.containers.get(selectedKey);
   const podView = usePodView(client);
   const pods = visiblePods(podView.view, filter);
+  const selectedPod = podView.view.pods.get(selectedKey);
   return (
     <section className="containers" aria-label="Containers">
       <div className="engines">
@@ -131,6 +133,7 @@ export function ContainersView({ client }: { client: AppClient }) {
         </>
       ) : null}
       {selected ? <ContainerActions client={client} container={selected} /> : null}
+      {selectedPod ? <PodActions client={client} pod={selectedPod} /> : null}
       {view.containers.size === 0 && [...view.engines.values()].some((engine) => engine.state === 'connected') ? (
         <p className="muted empty">No containers on the connected engines.</p>
       ) : null}
