@@ -108,9 +108,12 @@ export function modeBits(mode: unknown): number | undefined {
     } else if (token === 'S_ISGID') {
       bits |= 0o2000;
       found = true;
+    } else if (/^S_IRWX[UGO]$/.test(token)) {
+      bits |= 7 << { U: 6, G: 3, O: 0 }[token.charAt(6) as 'U' | 'G' | 'O'];
+      found = true;
     } else if (/^S_I[RWX](USR|GRP|OTH)$/.test(token)) {
       const shift = token.endsWith('USR') ? 6 : token.endsWith('GRP') ? 3 : 0;
-      bits |= ({ R: 4, W: 2, X: 1 }[token.charAt(4) as 'R' | 'W' | 'X'] ?? 0) << shift;
+      bits |= ({ R: 4, W: 2, X: 1 }[token.charAt(3) as 'R' | 'W' | 'X'] ?? 0) << shift;
       found = true;
     }
   }

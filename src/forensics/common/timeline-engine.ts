@@ -73,7 +73,7 @@ export function containerInspectEvents(raw: unknown, ref: ItemRef): MapResult {
         subject: { ...subject, pid: integer(state['Pid']) || undefined },
         summary:
           `container ${name} started` +
-          (restarts > 0 ? ` (its ${restarts + 1}th start: the engine keeps only the latest start time)` : ''),
+          (restarts > 0 ? ` (after ${restarts} restart(s): the engine keeps only the latest start time)` : ''),
         attributes: { name, status: text(state['Status']), restartCount: restarts },
         confidence: 'exact',
         evidence: evidence(ref, 'field State.StartedAt'),

@@ -13,22 +13,20 @@ const strings = (value: unknown): string[] =>
 
 export type KubernetesDocument = 'audit-event' | 'event' | 'pod' | 'list' | undefined;
 
-/** What a JSON value is: one audit event, one Event object, a list (of either), or something else. */
-export function kubernetesDocument(raw: unknown): KubernetesDocument {
+/**
+ * What a JSON value is: one audit event, one Event object, a Pod, a list (of any of these), or something else.
+ * Items of a typed list (EventList, PodList) carry no kind of their own: the API leaves it to the list's.
+ */
+export function kubernetesDocument(raw: unknown, listKind?: string, listApiVersion?: string): KubernetesDocument {
   const doc = object(raw);
-  const kind = text(doc['kind']);
+  const inherited = listKind !== undefined && listKind !== 'List' ? listKind.replace(/List$/, '') : undefined;
+  const kind = text(doc['kind']) ?? inherited;
+  const apiVersion = text(doc['apiVersion']) ?? listApiVersion;
   if (Array.isArray(doc['items']) && (kind === undefined || kind.endsWith('List'))) return 'list';
   if (kind === 'Pod') return 'pod';
   if (kind !== 'Event') return undefined;
-  if (text(doc['auditID']) !== undefined || text(doc['apiVersion'])?.startsWith('audit.k8s.io') === true) {
-    return 'audit-event';
-  }
+  if (text(doc['auditID']) !== undefined || apiVersion?.startsWith('audit.k8s.io') === true) return 'audit-event';
   return 'event';
-}
-
-/** The members of a list (EventList, List) with their index, or the value itself. */
-export function kubernetesItems(raw: unknown): unknown[] {
-  return kubernetesDocument(raw) === 'list' ? (object(raw)['items'] as unknown[]) : [raw];
 }
 
 /**
@@ -158,10 +156,14 @@ export function auditEvent(raw: unknown, ref: ItemRef, locator: string): MapResu
 export function kubernetesEvents(raw: unknown, ref: ItemRef, locator: string): MapResult {
   const events: TimelineEvent[] = [];
   const problems: string[] = [];
+  const doc = object(raw);
   const list = kubernetesDocument(raw) === 'list';
-  kubernetesItems(raw).forEach((item, index) => {
+  const items = list ? (doc['items'] as unknown[]) : [raw];
+  const listKind = list ? text(doc['kind']) : undefined;
+  const listApiVersion = list ? text(doc['apiVersion']) : undefined;
+  items.forEach((item, index) => {
     const where = list ? `${locator} item ${index}` : locator;
-    const type = kubernetesDocument(item);
+    const type = kubernetesDocument(item, listKind, listApiVersion);
     const result =
       type === 'audit-event'
         ? auditEvent(item, ref, where)
