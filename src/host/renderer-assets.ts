@@ -1,11 +1,16 @@
 // How the built renderer is served, by the WebSocket bridge and by Electron's app:// protocol alike: one CSP, one type map.
 import { extname } from 'node:path';
+import { REPORT_STYLE_SOURCE } from '../forensics/common/report-style.js';
 
-/** Every renderer response carries it, so even a compromised asset cannot pull code or data from elsewhere. */
+/**
+ * Every renderer response carries it, so even a compromised asset cannot pull code or data from elsewhere. The one
+ * hash in style-src is the post-mortem report's own stylesheet: the Report view previews the report in a sandboxed
+ * srcdoc frame, which inherits this policy, so the report's style must be admitted here too (nothing else is).
+ */
 export const RENDERER_CSP = [
   "default-src 'none'",
   "script-src 'self'",
-  "style-src 'self'",
+  `style-src 'self' ${REPORT_STYLE_SOURCE}`,
   "img-src 'self' data:",
   "font-src 'self'",
   "connect-src 'self'",

@@ -17,11 +17,14 @@ export interface ResponseEdit {
   truncateAt?: number;
   /** Sent after the (possibly truncated) body, before the ending. */
   append?: Buffer;
+  /** Then this many bytes of `byte`, produced as the client takes them (a huge body without holding it). */
+  fill?: { bytes: number; byte: number };
   /**
    * How the answer ends, once the engine's body is over or truncated: 'clean' (proper last chunk), 'cut' (connection
-   * destroyed), 'bad-chunk' (a chunk-size line that is not hex, then a cut). Default 'clean'.
+   * destroyed), 'bad-chunk' (a chunk-size line that is not hex, then a cut), 'stall' (nothing more, connection
+   * left open: a stalled engine). Default 'clean'.
    */
-  ending?: 'clean' | 'cut' | 'bad-chunk';
+  ending?: 'clean' | 'cut' | 'bad-chunk' | 'stall';
 }
 
 type BodyFraming = { kind: 'chunked' } | { kind: 'length'; left: number } | { kind: 'raw' };
@@ -70,21 +73,35 @@ export function editResponse(edit: ResponseEdit): () => ConnectionScript {
     let offset = 0;
     let finished = false;
 
-    const emit = (io: ScriptIo, bytes: Buffer): void => {
-      if (bytes.length === 0) return;
-      io.send(upgrade ? bytes : chunk(bytes));
+    const emit = (io: ScriptIo, bytes: Buffer): boolean => {
+      if (bytes.length === 0) return true;
+      return io.send(upgrade ? bytes : chunk(bytes));
     };
 
     const finish = (io: ScriptIo): void => {
       if (finished) return;
       finished = true;
       if (edit.append !== undefined) emit(io, edit.append);
+      if (edit.fill === undefined) close(io);
+      else void fill(io, edit.fill).then(() => close(io));
+    };
+
+    const fill = async (io: ScriptIo, spec: { bytes: number; byte: number }): Promise<void> => {
+      const piece = Buffer.alloc(64 * 1024, spec.byte);
+      for (let left = spec.bytes; left > 0; left -= piece.length) {
+        if (!emit(io, left >= piece.length ? piece : piece.subarray(0, left))) await io.drained();
+      }
+    };
+
+    const close = (io: ScriptIo): void => {
       const ending = edit.ending ?? 'clean';
       if (ending === 'bad-chunk') {
         io.send(Buffer.from('zz-not-a-size\r\n', 'latin1'));
         io.cut();
       } else if (ending === 'cut') {
         io.cut();
+      } else if (ending === 'stall') {
+        // Nothing: the engine's further bytes are dropped and the client waits on an open connection.
       } else {
         if (!upgrade) io.send(Buffer.from('0\r\n\r\n', 'latin1'));
         io.end();

@@ -19,8 +19,13 @@ export type ProxyMode = 'pass' | 'stall' | 'cut' | 'corrupt' | 'refuse';
 
 /** What a script may do with a connection's engine→client bytes (see SocketProxy.intercept). */
 export interface ScriptIo {
-  /** Passes bytes to the client; the proxy applies backpressure to the engine while the client is slow. */
-  send(bytes: Buffer): void;
+  /**
+   * Passes bytes to the client; the proxy applies backpressure to the engine while the client is slow. Returns
+   * false when the client is behind: a script producing bytes of its own should then wait for drained().
+   */
+  send(bytes: Buffer): boolean;
+  /** Resolves once the client has taken what was sent (at once if it already has, or the connection is gone). */
+  drained(): Promise<void>;
   /** Ends the client side cleanly once everything sent is flushed (a FIN, not a reset). */
   end(): void;
   /** Destroys both sides once everything sent is flushed, like an engine crash right after those bytes. */
@@ -225,12 +230,28 @@ export async function startSocketProxy(options: SocketProxyOptions): Promise<Soc
 
     const io: ScriptIo = {
       send: (bytes) => {
-        if (!pairs.has(pair) || pair.ending) return;
+        if (!pairs.has(pair) || pair.ending) return true;
         if (bytes.length > 0 && !pair.client.write(bytes)) {
           pair.awaitingDrain = true;
           upstream.pause();
+          return false;
         }
+        return true;
       },
+      drained: () =>
+        new Promise((resolve) => {
+          if (!pair.awaitingDrain || !pairs.has(pair)) {
+            resolve();
+            return;
+          }
+          const done = (): void => {
+            pair.client.off('drain', done);
+            pair.client.off('close', done);
+            resolve();
+          };
+          pair.client.on('drain', done);
+          pair.client.on('close', done);
+        }),
       end: () => {
         if (!pairs.has(pair) || pair.ending) return;
         pair.ending = true;

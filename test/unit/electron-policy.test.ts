@@ -16,6 +16,7 @@ import {
   resolveAppRequestPath,
 } from '../../electron/policy.js';
 import { visibleText } from '../../src/contract/visible-text.js';
+import { REPORT_STYLE_SOURCE } from '../../src/forensics/common/report-style.js';
 import { mimeTypeFor, RENDERER_CSP } from '../../src/host/renderer-assets.js';
 
 describe('isAllowedAppUrl', () => {
@@ -191,7 +192,7 @@ describe('resolveAppRequestPath', () => {
 describe('response helpers', () => {
   it('uses the strict CSP', () => {
     expect(RENDERER_CSP).toBe(
-      "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; " +
+      `default-src 'none'; script-src 'self'; style-src 'self' ${REPORT_STYLE_SOURCE}; img-src 'self' data:; font-src 'self'; connect-src 'self'; ` +
         "base-uri 'none'; form-action 'none'; frame-ancestors 'none'; object-src 'none'",
     );
   });

@@ -1,4 +1,4 @@
-// The workbench frame: connection to the host, the current case, and the views (containers, case, diff, replay, sandbox).
+// The workbench frame: connection to the host, the current case, and the views (containers, case, diff, replay, sandbox, report).
 import { lazy, Suspense, useEffect, useState } from 'react';
 import type { AppClient } from '../../../src/contract/app-contract.js';
 import type { HostInfo } from '../../../src/contract/system.contract.js';
@@ -6,6 +6,7 @@ import { connectToHost, type ConnectionState } from '../api/host-connection.js';
 import { CaseView } from '../features/case/CaseView.js';
 import { ContainersView } from '../features/containers/ContainersView.js';
 import { DiffView } from '../features/diff/DiffView.js';
+import { ReportView } from '../features/report/ReportView.js';
 import { useHashParam, useView, VIEWS, type View } from './url-state.js';
 
 // The terminal (xterm.js) is only needed in the sandbox and replay views: load them when they open.
@@ -18,6 +19,7 @@ const VIEW_LABELS: Record<View, string> = {
   diff: 'Diff',
   replay: 'Replay',
   sandbox: 'Sandbox',
+  report: 'Report',
 };
 
 /** The case every action writes into; kept in the URL so it survives reloads and view switches. */
@@ -67,6 +69,7 @@ function Workbench({ client }: { client: AppClient }) {
           <ReplayView client={client} />
         </Suspense>
       ) : null}
+      {view === 'report' ? <ReportView client={client} /> : null}
       {view === 'sandbox' ? (
         <Suspense fallback={<p className="muted">Loading the terminal…</p>}>
           <SandboxView client={client} />

@@ -1,7 +1,7 @@
 // View state lives in the URL hash (#/<view>?case=…&q=…), so a view can be bookmarked, shared in a ticket or restored.
 import { useCallback, useSyncExternalStore } from 'react';
 
-export const VIEWS = ['containers', 'case', 'diff', 'replay', 'sandbox'] as const;
+export const VIEWS = ['containers', 'case', 'diff', 'replay', 'sandbox', 'report'] as const;
 export type View = (typeof VIEWS)[number];
 
 interface Route {

@@ -4,6 +4,8 @@ import { PassThrough, Readable } from 'node:stream';
 import type { IncomingMessage } from 'node:http';
 import Docker from 'dockerode';
 import { bulkGetter, type BulkGetter } from './docker-bulk-get.js';
+import { demultiplex, type DemuxSource } from './docker-demux.js';
+import { JsonLinesReader } from './docker-json-lines.js';
 import { dockerodeOptions } from './docker-connection.js';
 import { DockerContainerInspect, DockerEvent } from '../common/docker-inspect.js';
 import { DockerImageInspect, DockerInfo, DockerNetwork, DockerPathStat, DockerTop } from '../common/docker-api.js';
@@ -296,23 +298,20 @@ export class DockerEngine implements ContainerEngine {
     const response = (await this.docker.loadImage(Readable.from(data), {
       abortSignal: signal,
     } as never)) as unknown as Readable;
-    const chunks: Buffer[] = [];
-    for await (const chunk of response) chunks.push(Buffer.from(chunk as Uint8Array));
-    const text = Buffer.concat(chunks).toString('utf8');
-    // The engine reports load failures inside a 200 response as {"error": …} lines.
-    for (const line of text.split('\n')) {
-      if (line.trim() === '') continue;
-      const message = (() => {
-        try {
-          return JSON.parse(line) as { error?: string };
-        } catch {
-          return {};
-        }
-      })();
-      if (typeof message.error === 'string')
-        throw new Error(`${this.endpoint} refused the image load: ${message.error}`);
+    // The engine reports load failures inside a 200 response as {"error": …} lines. Read line by line in bounded
+    // memory (the whole answer used to be held), and a line that is not JSON fails the load rather than being
+    // skipped: it may be the one that said the load failed.
+    const reader = new JsonLinesReader();
+    for await (const chunk of response) reader.push(chunk as Uint8Array);
+    const report = reader.end();
+    if (report.error !== undefined) throw new Error(`${this.endpoint} refused the image load: ${report.error}`);
+    if (report.malformed !== undefined) {
+      throw new Error(
+        `${this.endpoint} answered the image load with a damaged report (${report.malformed}): whether the image ` +
+          'loaded cannot be confirmed from it',
+      );
     }
-    return text;
+    return report.text;
   }
 
   async inspectImage(
@@ -345,9 +344,16 @@ export class DockerEngine implements ContainerEngine {
       ),
       abortSignal: withDeadline(signal, 10 * CALL_TIMEOUT_MS),
     } as never)) as unknown as { Id?: unknown };
-    if (typeof answer.Id !== 'string')
-      throw new Error(`${this.endpoint} commit ${id.slice(0, 12)} returned no image id`);
-    return answer.Id;
+    const imageId = (answer as { Id?: unknown } | null)?.Id;
+    if (typeof imageId !== 'string') {
+      // The commit runs before the engine answers: a damaged answer means the image cannot be named, not that
+      // none was made (docker-modem hands back the raw bytes when they are not JSON).
+      throw new Error(
+        `${this.endpoint} commit ${id.slice(0, 12)}: the answer is not the {"Id": …} document it should be, so the ` +
+          'new image cannot be named (it may exist anyway)',
+      );
+    }
+    return imageId;
   }
 
   async removeImage(image: string, signal?: AbortSignal): Promise<void> {
@@ -436,20 +442,12 @@ export class DockerEngine implements ContainerEngine {
       Tty: false,
       ...(spec.user ? { User: spec.user } : {}),
     });
-    const stream = (await exec.start({ hijack: true, stdin: false } as never)) as unknown as NodeJS.ReadableStream;
-    // Without a TTY the engine multiplexes both outputs on one stream with 8-byte frame headers.
+    const stream = (await exec.start({ hijack: true, stdin: false } as never)) as unknown as DemuxSource;
+    // Without a TTY the engine multiplexes both outputs on one stream with 8-byte frame headers. Our demultiplexer,
+    // not docker-modem's: that one buffers whole frames (a corrupt 4 GiB size holds every later byte in memory).
     const stdout = new PassThrough();
     const stderr = new PassThrough();
-    this.docker.modem.demuxStream(stream, stdout, stderr);
-    const ended = new Promise<void>((resolve) => {
-      stream.once('end', resolve);
-      stream.once('close', resolve);
-      stream.once('error', () => resolve());
-    });
-    void ended.then(() => {
-      stdout.end();
-      stderr.end();
-    });
+    const ended = demultiplex(stream, stdout, stderr);
     return {
       stdout,
       stderr,

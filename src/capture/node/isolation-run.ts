@@ -4,6 +4,7 @@ import type { EvidenceSource, ManifestItem } from '../../forensics/common/case-m
 import type { CaseRecorder, EvidenceSpec } from '../../forensics/common/case-recorder.js';
 import type { IsolationPlan, PlannedStep, StepOutcome } from '../common/containment.js';
 import type { DockerTop } from '../common/docker-api.js';
+import { muxFramingProblem } from '../common/docker-mux.js';
 import { networkStateDocument } from '../common/isolation-network-state.js';
 import {
   LOG_TAIL_LINES,
@@ -395,10 +396,14 @@ export class IsolationRun {
     const note = this.observed.tty
       ? `last ${LOG_TAIL_LINES} lines with timestamps; multiplexed: false (TTY, raw stream)`
       : `last ${LOG_TAIL_LINES} lines with timestamps; multiplexed: true (Docker stream framing: 8-byte header per frame, stream 1 stdout, 2 stderr)`;
+    // Multiplexed logs that do not frame cleanly (a header claiming more than follows, or one that is not a
+    // header) were cut or corrupted on the way: kept as received, but incomplete with the reason, like a broken tar.
+    const framing = this.observed.tty ? undefined : muxFramingProblem(bytes);
     const item: ManifestItem = await this.recorder.addStream(
       { ...this.spec('logs', 'container-logs', 'binary', 'bin'), apiCalls: [result.apiCall], note },
       (async function* () {
         yield bytes;
+        if (framing) throw framing;
       })(),
       { expectedBytes: bytes.length, signal },
     );

@@ -60,27 +60,24 @@ const endpoint = (entry: NetworkActivityView): string =>
 function reasonsOf(trace: TraceActivity, context: ActivityContext): Map<number, Set<string>> {
   const reasons = new Map<number, Set<string>>();
   const written = new Map<string, FileActivityView>();
-  const executed = new Set<string>();
+  // Attempts count too: a dropped script exec'd without a shebang fails (ENOEXEC) and the shell then runs it.
+  const executed = new Set(trace.files.filter((file) => file.op === 'exec').map((file) => file.path));
   for (const file of trace.files) {
-    if (file.result !== 'ok') continue;
-    if (file.op === 'exec') executed.add(file.path);
-  }
-  for (const file of trace.files) {
-    if (file.result !== 'ok') continue;
     const flagged = context.flaggedPaths.get(file.path);
-    if (MODIFYING_OPS.has(file.op)) {
-      if (flagged !== undefined)
-        addReason(reasons, file.pid, `${file.op} ${file.path} (finding ${flagged.join(', ')})`);
-      if (file.op !== 'unlink' && !written.has(file.path)) written.set(file.path, file);
-      if (executed.has(file.path) && (file.op === 'write' || file.op === 'chmod')) {
-        addReason(reasons, file.pid, `${file.op} ${file.path}, which was then executed`);
-      }
-    } else if (file.op === 'exec') {
+    if (file.op === 'exec') {
+      const ran = file.result === 'ok' ? `ran ${file.path}` : `tried to run ${file.path} (${file.result})`;
       const writer = written.get(file.path);
       if (writer !== undefined && writer.seq < file.seq) {
-        addReason(reasons, file.pid, `ran ${file.path}, written in this trace (seq ${writer.seq})`);
+        addReason(reasons, file.pid, `${ran}, written in this trace (seq ${writer.seq})`);
       }
-      if (flagged !== undefined) addReason(reasons, file.pid, `ran ${file.path} (finding ${flagged.join(', ')})`);
+      if (flagged !== undefined) addReason(reasons, file.pid, `${ran} (finding ${flagged.join(', ')})`);
+      continue;
+    }
+    if (file.result !== 'ok' || !MODIFYING_OPS.has(file.op)) continue;
+    if (flagged !== undefined) addReason(reasons, file.pid, `${file.op} ${file.path} (finding ${flagged.join(', ')})`);
+    if (file.op !== 'unlink' && !written.has(file.path)) written.set(file.path, file);
+    if (executed.has(file.path) && (file.op === 'write' || file.op === 'chmod')) {
+      addReason(reasons, file.pid, `${file.op} ${file.path}, which was then executed`);
     }
   }
   for (const entry of trace.network) {
