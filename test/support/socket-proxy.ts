@@ -40,10 +40,15 @@ export interface ConnectionScript {
   end(io: ScriptIo): void;
 }
 
-/** One finished connection: its first request line and how many bytes the engine sent on it. */
+/** One finished connection: its first request line, what the engine sent, and whether a fault struck it. */
 export interface ConnectionRecord {
   request: string;
+  /** engine→client bytes received from the engine. */
   engineBytes: number;
+  /** The engine ended its side (its answer was whole) before the connection went. */
+  engineEnded: boolean;
+  /** The mode's fault (cut or corrupt) was applied to this connection. */
+  faulted: boolean;
 }
 
 export interface SocketProxyOptions {
@@ -113,6 +118,8 @@ interface Pair {
   script?: ConnectionScript;
   /** The script ended the client side: let the client's own close finish the pair, so nothing sent is lost. */
   ending: boolean;
+  engineEnded: boolean;
+  faulted: boolean;
 }
 
 const HISTORY_LIMIT = 1000;
@@ -131,7 +138,12 @@ export async function startSocketProxy(options: SocketProxyOptions): Promise<Soc
 
   const destroyPair = (pair: Pair): void => {
     if (pairs.delete(pair)) {
-      finished.push({ request: pair.request, engineBytes: pair.received });
+      finished.push({
+        request: pair.request,
+        engineBytes: pair.received,
+        engineEnded: pair.engineEnded,
+        faulted: pair.faulted,
+      });
       if (finished.length > HISTORY_LIMIT) finished.shift();
     }
     pair.client.destroy();
@@ -149,11 +161,13 @@ export async function startSocketProxy(options: SocketProxyOptions): Promise<Soc
     } else if (mode === 'cut') {
       const room = faultAfterBytes - pair.forwarded;
       if (room <= 0) {
+        pair.faulted = true;
         destroyPair(pair);
         return false;
       }
       if (out.length >= room) {
         // Write what fits, then drop the connection once it is flushed, so the client sees exactly N bytes.
+        pair.faulted = true;
         pair.forwarded += room;
         pair.client.write(out.subarray(0, room), () => destroyPair(pair));
         pair.upstream.pause();
@@ -162,6 +176,7 @@ export async function startSocketProxy(options: SocketProxyOptions): Promise<Soc
     } else if (mode === 'corrupt') {
       const at = faultAfterBytes - pair.forwarded;
       if (at >= 0 && at < out.length) {
+        pair.faulted = true;
         out = Buffer.from(out); // never mutate a buffer another reader might hold
         out[at] = (out[at] ?? 0) ^ 0xff;
       }
@@ -205,6 +220,8 @@ export async function startSocketProxy(options: SocketProxyOptions): Promise<Soc
       request: '',
       received: 0,
       ending: false,
+      engineEnded: false,
+      faulted: false,
     };
     pairs.add(pair);
 
@@ -279,6 +296,7 @@ export async function startSocketProxy(options: SocketProxyOptions): Promise<Soc
       deliver(pair, chunk);
     });
     upstream.on('end', () => {
+      pair.engineEnded = true;
       if (pair.script) pair.script.end(io);
       else if (pair.held.length > 0) pair.endAfterHeld = true;
       else client.end();
@@ -343,8 +361,10 @@ export async function startSocketProxy(options: SocketProxyOptions): Promise<Soc
       // Existing connections obey the new mode at once: a cut strikes now, a released stall flushes now.
       for (const pair of [...pairs]) {
         if (pair.script) continue;
-        if (mode === 'cut' && faulty(pair) && pair.forwarded >= faultAfterBytes) destroyPair(pair);
-        else release(pair);
+        if (mode === 'cut' && faulty(pair) && pair.forwarded >= faultAfterBytes) {
+          pair.faulted = true;
+          destroyPair(pair);
+        } else release(pair);
       }
     },
     intercept(pattern, script) {
