@@ -278,6 +278,8 @@ function event(
 
 const T0 = Date.parse('2026-11-22T22:06:01Z') / 1000;
 export const EVENTS: TimelineEvent[] = [
+  // A file time before everything: only approximate (an mtime), so detection must not lead with it.
+  event('ev-mtime', `${T0 - 60}000000000`, 'filesystem', 'file.modified', ['T1098'], { confidence: 'approximate' }),
   event('ev-shell', `${T0}000000001`, 'syscall', 'process.exec', ['T1059.004'], { subject: { pid: 100 } }),
   event('ev-passwd', `${T0 + 9}000000000`, 'syscall', 'file.write', ['T1098'], {
     subject: { pid: 102, path: '/etc/passwd' },

@@ -53,10 +53,11 @@ describe('given a traced incident: a shell drops a script, runs it, edits /etc/p
   it('then the ATT&CK table counts timeline events and filesystem findings apart, with first sightings from events only', () => {
     const rows = Object.fromEntries(model.attack.map((row) => [row.id, row]));
     expect(Object.keys(rows)).toEqual(['T1059.004', 'T1070.002', 'T1098', 'T1105']);
+    // Two events (one only an mtime, earlier) and one finding; first seen is the exactly timed write.
     expect(rows['T1098']).toMatchObject({
-      events: 1,
+      events: 2,
       findings: 1,
-      count: 2,
+      count: 3,
       firstSeen: '2026-11-22T22:06:10.000000000Z',
     });
     expect(rows['T1105']).toMatchObject({ events: 0, findings: 1, firstSeen: null });
@@ -64,7 +65,7 @@ describe('given a traced incident: a shell drops a script, runs it, edits /etc/p
     expect(rows['T1070.002']?.cites[0]).toMatchObject({ itemId: 'image-save-abab', locator: 'path /var/log/app.log' });
   });
 
-  it("then detection names the first event mapped to ATT&CK (never the responder's own), and no alert", () => {
+  it("then detection names the first exactly timed event mapped to ATT&CK (not a forgeable mtime, never the responder's own)", () => {
     expect(model.detection.firstAlert).toBeNull();
     expect(model.detection.firstMalicious).toMatchObject({
       at: '2026-11-22T22:06:01.000000001Z',
@@ -75,10 +76,11 @@ describe('given a traced incident: a shell drops a script, runs it, edits /etc/p
   it('then key events put bookmarks first, then technique events in time order, with their notes; withdrawn notes are gone', () => {
     expect(model.keyEvents.events.map((event) => [event.bookmarked, event.at])).toEqual([
       [true, '2026-11-22T22:06:15.000000000Z'],
+      [false, '2026-11-22T22:05:01.000000000Z'],
       [false, '2026-11-22T22:06:01.000000001Z'],
       [false, '2026-11-22T22:06:10.000000000Z'],
     ]);
-    expect(model.keyEvents.events[1]?.notes).toEqual([`analyst: ${HOSTILE}`]);
+    expect(model.keyEvents.events[2]?.notes).toEqual([`analyst: ${HOSTILE}`]);
     expect(model.notes.map((note) => note.text)).not.toContain('withdrawn later');
   });
 

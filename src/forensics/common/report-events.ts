@@ -69,7 +69,9 @@ export function eventFacts(events: readonly TimelineEvent[], annotations: readon
   );
   const sorted = [...events].sort(compareEvents);
   const alert = sorted.find((event) => ALERT_SOURCES.has(event.source) || event.kind.startsWith('alert'));
-  const malicious = sorted.find((event) => event.techniques.length > 0 && !RESPONDER_SOURCES.has(event.source));
+  const mapped = sorted.filter((event) => event.techniques.length > 0 && !RESPONDER_SOURCES.has(event.source));
+  // A file's mtime only bounds its change and can be forged (timestomping): an exactly stamped event leads when any exists.
+  const malicious = mapped.find((event) => event.confidence === 'exact') ?? mapped[0];
   const marked = sorted.filter((event) => bookmarked.has(event.id));
   const tagged = sorted.filter((event) => !bookmarked.has(event.id) && event.techniques.length > 0);
   const chosen = [...marked, ...tagged];
@@ -123,15 +125,23 @@ export function techniqueRows(
     }
     return found;
   };
+  // First seen: the first exactly timed event, as for detection; an approximate time (an mtime) only when that is all.
+  const approximate = new Map<string, string>();
   for (const event of [...events].sort(compareEvents)) {
     if (event.source === 'annotation') continue;
     for (const technique of event.techniques) {
       const entry = row(technique);
       entry.events += 1;
       entry.count += 1;
-      if (entry.firstSeen === null) entry.firstSeen = event.at;
+      if (event.confidence !== 'exact') {
+        if (!approximate.has(technique)) approximate.set(technique, event.at);
+      } else if (entry.firstSeen === null) entry.firstSeen = event.at;
       addCite(entry.cites, citeEvent(event));
     }
+  }
+  for (const [technique, at] of approximate) {
+    const entry = rows.get(technique);
+    if (entry !== undefined && entry.firstSeen === null) entry.firstSeen = `${at} (approximate)`;
   }
   for (const { entry, cites } of findings) {
     for (const finding of entry.findings) {
