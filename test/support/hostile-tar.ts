@@ -265,3 +265,34 @@ export function dockerSave(
   parts.push(file('manifest.json', JSON.stringify(manifest)));
   return { bytes: tar(parts), imageId: `sha256:${configHex}`, diffIds };
 }
+
+/**
+ * `count` empty regular files named by `nameOf` (ASCII, under 100 bytes), then the end blocks, in batches of about
+ * `batch` bytes: each header is a copy of one template with its name and checksum patched, so generating a
+ * million of them costs a fraction of indexing them.
+ */
+export async function* emptyFiles(
+  count: number,
+  nameOf: (index: number) => string,
+  options: { batch?: number } = {},
+): AsyncGenerator<Uint8Array> {
+  const template = header({ name: '', size: 0, typeflag: '0' });
+  let base = 0;
+  for (let index = 0; index < BLOCK; index += 1) base += index >= 148 && index < 156 ? 0x20 : (template[index] ?? 0);
+  const perBatch = Math.max(1, Math.floor((options.batch ?? 4 * 1024 * 1024) / BLOCK));
+  for (let start = 0; start < count; start += perBatch) {
+    const n = Math.min(perBatch, count - start);
+    const out = Buffer.allocUnsafe(n * BLOCK);
+    for (let k = 0; k < n; k += 1) {
+      const at = k * BLOCK;
+      template.copy(out, at);
+      const name = nameOf(start + k);
+      let sum = base;
+      for (let index = 0; index < name.length; index += 1) sum += name.charCodeAt(index);
+      out.write(name, at, 'latin1');
+      out.write(`${sum.toString(8).padStart(6, '0')}\0 `, at + 148, 'latin1');
+    }
+    yield out;
+  }
+  yield END;
+}
