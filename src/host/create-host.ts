@@ -9,6 +9,8 @@ import { HelperStraceTracer } from '../capture/node/strace-helper-tracer.js';
 import { HostStraceTracer } from '../capture/node/strace-host-tracer.js';
 import { KubernetesCatalog } from '../capture/node/kubernetes-catalog.js';
 import { PodContainment } from '../capture/node/kubernetes-containment.js';
+import { PodSnapshots } from '../capture/node/kubernetes-snapshot.js';
+import { PodCaptures } from '../capture/node/kubernetes-capture.js';
 import { KubernetesClusters, lazyClusters } from '../capture/node/kubernetes-registry.js';
 import { SyscallCapture } from '../capture/node/syscall-capture.js';
 import type { Tracer } from '../capture/node/tracer.js';
@@ -84,6 +86,10 @@ export function createHost(config: HostConfig, options: HostOptions = {}): Host 
   });
   const pods = new KubernetesCatalog(clusters);
   const podContainment = new PodContainment({ clusters, openCase, openExistingCase });
+  // The checkpoint helper pod and the capture's ephemeral container use the same tools image as Docker helpers.
+  const toolsImage = config.tracerImage ?? 'holdcell/tracer:1';
+  const podSnapshots = new PodSnapshots({ clusters, openCase, helperImage: toolsImage });
+  const podCaptures = new PodCaptures({ clusters, openCase, defaultImage: toolsImage });
 
   const services: HostServices = {
     capture: {
@@ -142,6 +148,8 @@ export function createHost(config: HostConfig, options: HostOptions = {}): Host 
       planPodIsolation: podContainment.planPodIsolation,
       isolatePod: podContainment.isolatePod,
       releasePod: podContainment.releasePod,
+      snapshotPod: podSnapshots.snapshotPod,
+      capturePod: podCaptures.capturePod,
     },
   };
   const identity: HostIdentity = { version: config.version, startedAt: new Date().toISOString() };

@@ -201,4 +201,32 @@ export const kubernetesService = defineService({
     input: z.object({ ref: PodRef, caseDir: CaseDir }),
     output: PodReleaseResult,
   }),
+  snapshotPod: method({
+    summary: 'Objects, owner chain, events, logs, image digests, service account and RBAC; checkpoint where enabled',
+    input: z.object({
+      ref: PodRef,
+      caseDir: CaseDir,
+      /** When no checkpoint can be made: archive each container's filesystem with its own tar (flagged). */
+      suspectTar: z.boolean().default(false),
+    }),
+    output: PodSnapshotResult,
+  }),
+  capturePod: method({
+    summary: "Trace a pod container's syscalls from an ephemeral debug container (SYS_PTRACE only) into the case",
+    input: z.object({
+      ref: PodRef,
+      caseDir: CaseDir,
+      /** The suspect container; the pod's first container when absent. */
+      container: z.string().min(1).optional(),
+      seconds: z
+        .number()
+        .int()
+        .min(1)
+        .max(24 * 3600),
+      /** Tools image with strace and timeout; HOLDCELL_TRACER_IMAGE when absent. */
+      image: z.string().min(1).max(512).optional(),
+      captureId: z.string().uuid().optional(),
+    }),
+    output: PodCaptureResult,
+  }),
 });

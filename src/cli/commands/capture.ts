@@ -8,6 +8,7 @@ import { loadHostConfig } from '../../host/config.js';
 import { createHost } from '../../host/create-host.js';
 import { printJson, printTable } from '../output.js';
 import { caseDirArgument, EXIT_INCOMPLETE, reportFailure, runWithSignal } from '../run.js';
+import { isPodArgument, podRef, printPodCapture, runPodCommand, incompleteUnless } from './kubernetes-pod.js';
 
 interface CaptureOptions {
   case: string;
@@ -17,6 +18,10 @@ interface CaptureOptions {
   host?: string;
   dryRun?: boolean;
   json?: boolean;
+  /** Pods only. */
+  context?: string;
+  podContainer?: string;
+  image?: string;
 }
 
 const say = (text: string): void => void process.stdout.write(`${visibleText(text)}\n`);
@@ -65,7 +70,7 @@ export function registerCapture(program: Command): void {
         '(chosen automatically, the reason printed), a SYS_PTRACE-only helper container for a remote one; ' +
         'never anything inside the suspect. Ctrl-C stops early and keeps what was recorded.',
     )
-    .argument('<container>', 'container id, unique id prefix or name')
+    .argument('<container>', 'container id, unique id prefix or name, or pod/<namespace>/<name>')
     .requiredOption('--case <dir>', 'case folder (created when absent)')
     .option('--seconds <n>', 'how long to record', '60')
     .addOption(new Option('--tracer <kind>', 'which tracer').choices(TracerPreference.options).default('auto'))
@@ -73,7 +78,29 @@ export function registerCapture(program: Command): void {
     .option('-H, --host <address>', 'engine address; default DOCKER_HOST, then the local socket')
     .option('--dry-run', 'print which tracer would run and why, and record nothing')
     .option('--json', 'print the plan or the capture result as JSON')
+    .option('--context <ctx>', 'pods: kubeconfig context (default: the current-context)')
+    .option('--pod-container <name>', "pods: the container to trace (default: the pod's first)")
+    .option('--image <ref>', 'pods: tools image of the ephemeral container (default HOLDCELL_TRACER_IMAGE)')
     .action(async (container: string, options: CaptureOptions) => {
+      if (isPodArgument(container)) {
+        await runPodCommand(
+          options.json,
+          (host, signal) =>
+            host.services.kubernetes.capturePod(
+              {
+                ref: podRef(container, options.context),
+                caseDir: caseDirArgument(options.case),
+                seconds: secondsArgument(options.seconds),
+                ...(options.podContainer ? { container: options.podContainer } : {}),
+                ...(options.image ? { image: options.image } : {}),
+              },
+              { signal, progress: () => undefined },
+            ),
+          printPodCapture,
+          (result) => incompleteUnless(result.complete),
+        );
+        return;
+      }
       const host = createHost(loadHostConfig(process.env, { dockerHost: options.host }));
       try {
         const ref = { engineId: options.engine, container };

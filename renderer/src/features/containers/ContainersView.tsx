@@ -133,7 +133,7 @@ export function ContainersView({ client }: { client: AppClient }) {
         </>
       ) : null}
       {selected ? <ContainerActions client={client} container={selected} /> : null}
-      {selectedPod ? <PodActions client={client} pod={selectedPod} /> : null}
+      {selectedPod ? <PodActions key={selectedKey} client={client} pod={selectedPod} /> : null}
       {view.containers.size === 0 && [...view.engines.values()].some((engine) => engine.state === 'connected') ? (
         <p className="muted empty">No containers on the connected engines.</p>
       ) : null}
