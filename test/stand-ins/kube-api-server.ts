@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, type Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
-import { chooseProtocol, serveProcess, type ChannelProtocol } from './kube-exec-socket.js';
+import { acceptClientFrames, chooseProtocol, serveProcess, type ChannelProtocol } from './kube-exec-socket.js';
 import { applyPatch, PatchError } from './kube-patch.js';
 import { makeStandInPki, writeKubeconfig, type StandInPki } from './kube-pki.js';
 import {
@@ -693,6 +693,7 @@ export class KubeApiStandIn {
     const container = url.searchParams.get('container') ?? '';
     const command = url.searchParams.getAll('command');
     this.sockets.handleUpgrade(request, socket, head, (client) => {
+      acceptClientFrames(client);
       if (info.subresource === 'attach') {
         const output = this.runtime.followLog(info.namespace ?? 'default', info.name ?? '', container);
         const none = new PassThrough();

@@ -1,7 +1,8 @@
 // Stand-in kubelet streaming: exec/attach over websockets with the channel subprotocols (v4/v5.channel.k8s.io).
 //
 // Framing as the apiserver/kubelet send it: every binary message starts with its channel byte (1 stdout, 2 stderr,
-// 3 the error/status channel carrying a Status JSON); v5 adds the close signal (channel 255 + the closed stream).
+// 3 the error/status channel carrying a Status JSON). v5 adds the close signal (channel 255 + a stream id) that a
+// client sends to half-close its stdin; the server never sends it, it ends a session with the status and a close.
 import type { WebSocket } from 'ws';
 import type { RuntimeProcess } from './kube-runtime.js';
 
@@ -11,6 +12,21 @@ const STDOUT = 1;
 const STDERR = 2;
 const STATUS = 3;
 const CLOSE = 255;
+
+/** Close signals the client sent (v5 only), by socket: what a test can assert about half-closed streams. */
+export const closeSignals = new WeakMap<WebSocket, number[]>();
+
+/** Listens for the client's frames: a v5 close signal is recorded; anything on a v4 socket on channel 255 is a protocol error. */
+export function acceptClientFrames(socket: WebSocket): void {
+  socket.on('message', (data: Buffer) => {
+    if (data[0] !== CLOSE) return;
+    if (socket.protocol !== 'v5.channel.k8s.io') {
+      socket.close(1002, 'close signal outside v5.channel.k8s.io');
+      return;
+    }
+    closeSignals.set(socket, [...(closeSignals.get(socket) ?? []), data[1] ?? -1]);
+  });
+}
 
 /** The subprotocol the stand-in picks from what the client offered: the preferred one when offered, else v4. */
 export function chooseProtocol(offered: Set<string>, preferred: ChannelProtocol): ChannelProtocol | false {
@@ -64,10 +80,6 @@ export async function serveProcess(
   await Promise.all([pump(process.stdout, socket, STDOUT), pump(process.stderr, socket, STDERR)]);
   const code = await process.exited;
   if (socket.readyState !== socket.OPEN) return;
-  if (socket.protocol === 'v5.channel.k8s.io') {
-    socket.send(Buffer.from([CLOSE, STDOUT]));
-    socket.send(Buffer.from([CLOSE, STDERR]));
-  }
   socket.send(frame(STATUS, Buffer.from(JSON.stringify(exitStatus(code, command)))));
   socket.close(1000);
 }

@@ -199,3 +199,11 @@ export type VersionInfo = z.infer<typeof VersionInfo>;
 
 /** For answers HoldCell only records (a delete's Status, a created object it does not read back). */
 export const AnyAnswer = z.unknown();
+
+/** The kubelet's answer to POST /checkpoint/{ns}/{pod}/{container}: the archive path(s) on the node. */
+export const CheckpointAnswer = z.object({ items: z.array(z.string()).min(1) });
+
+export const RbacRole = z.object({
+  metadata: ObjectMeta,
+  rules: z.array(z.object({ verbs: z.array(z.string()) })).nullish(),
+});

@@ -7,6 +7,7 @@ import { loadHostConfig } from '../../host/config.js';
 import { createHost } from '../../host/create-host.js';
 import { printJson, printTable } from '../output.js';
 import { caseDirArgument, EXIT_INCOMPLETE, reportFailure, runWithSignal } from '../run.js';
+import { incompleteUnless, isPodArgument, podRef, printPodSnapshot, runPodCommand } from './kubernetes-pod.js';
 
 /** The snapshot ran, but some evidence is incomplete or missing: the case holds what arrived and cannot be sealed. */
 
@@ -15,6 +16,8 @@ interface SnapshotOptions {
   engine: string;
   host?: string;
   json?: boolean;
+  context?: string;
+  suspectTar?: boolean;
 }
 
 function printResult(result: SnapshotResult): void {
@@ -50,7 +53,7 @@ export function registerSnapshot(program: Command): void {
       "Preserve a container as evidence: engine and container facts, `docker export`, each mount's content via " +
         'the archive API, `docker save` of its image, and a committed evidence image; all hashed while streaming',
     )
-    .argument('<container>', 'container id, unique id prefix or name')
+    .argument('<container>', 'container id, unique id prefix or name, or pod/<namespace>/<name>')
     .requiredOption(
       '--case <dir>',
       'case folder (created when absent): an absolute path, a path starting with ./ or ../, or a name under the cases root',
@@ -60,8 +63,31 @@ export function registerSnapshot(program: Command): void {
       '-H, --host <address>',
       'engine address (unix:///path, tcp://host:port); default DOCKER_HOST, then the local socket',
     )
+    .option('--context <ctx>', 'pods: kubeconfig context (default: the current-context)')
+    .option(
+      '--suspect-tar',
+      "pods: when no kubelet checkpoint is possible, archive each container's filesystem with its own tar " +
+        '(flagged acquired-through-suspect-tar: a compromised container can lie)',
+    )
     .option('--json', 'print the snapshot result as JSON')
     .action(async (container: string, options: SnapshotOptions) => {
+      if (isPodArgument(container)) {
+        await runPodCommand(
+          options.json,
+          (host, signal) =>
+            host.services.kubernetes.snapshotPod(
+              {
+                ref: podRef(container, options.context),
+                caseDir: caseDirArgument(options.case),
+                suspectTar: options.suspectTar === true,
+              },
+              { signal, progress: () => undefined },
+            ),
+          printPodSnapshot,
+          (result) => incompleteUnless(result.complete),
+        );
+        return;
+      }
       const host = createHost(loadHostConfig(process.env, { dockerHost: options.host }));
       const showProgress = options.json !== true && process.stderr.isTTY === true;
       try {
