@@ -11,6 +11,12 @@ import type { CaseStore } from '../../src/forensics/node/case-store.js';
 import { DiffService } from '../../src/forensics/node/diff-service.js';
 import type { TimelineService } from '../../src/forensics/node/timeline-service.js';
 import { createTimelineService } from '../../src/host/timeline-wiring.js';
+import { mergeTimeline } from '../../src/forensics/common/timeline-merge.js';
+import { traceEvents } from '../../src/forensics/common/timeline-trace.js';
+import { StraceParser } from '../../src/capture/common/trace/strace-parser.js';
+import { TraceReplay } from '../../src/capture/common/trace/replay.js';
+import { buildTimeline, memorySink } from '../../src/forensics/node/timeline-build.js';
+import { wholeUnit } from '../../src/forensics/node/timeline-sources.js';
 import { newStore, removeTree, tempDir, tickingClock } from './case-fixtures.js';
 
 const context: CallContext = { signal: new AbortController().signal, progress: () => undefined };
@@ -246,5 +252,38 @@ describe('the timeline of a case folder', () => {
         .split('\n')
         .filter((line) => line.includes('"source":"syscall"') || line.includes('"source":"container-logs"'));
     expect(await evidenceLines(reversed.caseDir)).toEqual(await evidenceLines(caseDir));
+  });
+});
+
+describe('the on-disk merge', () => {
+  it('given sources cut into many small run files, then the merge gives exactly the in-memory merge\u2019s bytes', async () => {
+    const replay = new TraceReplay();
+    const parser = new StraceParser((event) => replay.apply(event), {});
+    for (const line of strace(300).split('\n')) parser.line(line);
+    parser.end();
+    replay.finish();
+    const ref = { itemId: 'trace-1', sha256: 'a'.repeat(64) };
+    const { events } = traceEvents(replay, [], ref);
+    // Two units whose events interleave in time, so runs from both are needed at every step of the merge.
+    const odd = events.filter((_, index) => index % 2 === 1);
+    const even = events.filter((_, index) => index % 2 === 0);
+    const sink = memorySink();
+    const built = await buildTimeline(
+      [
+        wholeUnit('a', 'x', async () => ({ events: odd, problems: [] })),
+        wholeUnit('b', 'y', async () => ({ events: even, problems: ['b: one problem'] })),
+      ],
+      sink,
+      { signal: new AbortController().signal, runEvents: 7 },
+    );
+    const expected = mergeTimeline([events]);
+    expect(sink.text()).toBe(`${expected.lines.join('\n')}\n`);
+    expect(built.tally).toEqual(expected.tally);
+    expect(built.sources).toEqual([
+      { itemId: 'a', sha256: 'x', events: odd.length },
+      { itemId: 'b', sha256: 'y', events: even.length },
+    ]);
+    expect(built.problems).toEqual(['b: one problem']);
+    expect(built.offsets).toEqual([0]);
   });
 });

@@ -1,4 +1,7 @@
 // SHA-256 in plain TypeScript for the environment-free layer: stable event ids without node:crypto or WebCrypto.
+//
+// Ids are computed for every event of a million-event timeline, so this avoids allocation per call: one shared
+// message schedule, ASCII read straight from the string, hex from a table.
 import { utf8ByteString } from './display-path.js';
 
 const K = new Uint32Array([
@@ -11,53 +14,81 @@ const K = new Uint32Array([
   0x5b9cca4f, 0x682e6ff3, 0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7,
   0xc67178f2,
 ]);
+const INITIAL = [0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19];
+const HEX = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, '0'));
+const W = new Uint32Array(64);
+const H = new Uint32Array(8);
 
-const rotr = (value: number, bits: number): number => (value >>> bits) | (value << (32 - bits));
+/** Runs the compression function over one 64-byte block of the padded message. */
+function compress(bytes: string, length: number, block: number): void {
+  const total = Math.ceil((length + 9) / 64) * 64;
+  for (let t = 0; t < 16; t++) {
+    let word = 0;
+    for (let k = 0; k < 4; k++) {
+      const at = block * 64 + t * 4 + k;
+      let byte: number;
+      if (at < length) byte = bytes.charCodeAt(at) & 0xff;
+      else if (at === length) byte = 0x80;
+      else if (at >= total - 4) byte = ((length * 8) >>> ((total - 1 - at) * 8)) & 0xff;
+      else byte = 0;
+      word = (word << 8) | byte;
+    }
+    W[t] = word;
+  }
+  for (let t = 16; t < 64; t++) {
+    const a = W[t - 15] ?? 0;
+    const b = W[t - 2] ?? 0;
+    const s0 = ((a >>> 7) | (a << 25)) ^ ((a >>> 18) | (a << 14)) ^ (a >>> 3);
+    const s1 = ((b >>> 17) | (b << 15)) ^ ((b >>> 19) | (b << 13)) ^ (b >>> 10);
+    W[t] = ((W[t - 16] ?? 0) + s0 + (W[t - 7] ?? 0) + s1) | 0;
+  }
+  let a = H[0] ?? 0;
+  let b = H[1] ?? 0;
+  let c = H[2] ?? 0;
+  let d = H[3] ?? 0;
+  let e = H[4] ?? 0;
+  let f = H[5] ?? 0;
+  let g = H[6] ?? 0;
+  let h = H[7] ?? 0;
+  for (let t = 0; t < 64; t++) {
+    const s1 = ((e >>> 6) | (e << 26)) ^ ((e >>> 11) | (e << 21)) ^ ((e >>> 25) | (e << 7));
+    const t1 = (h + s1 + ((e & f) ^ (~e & g)) + (K[t] ?? 0) + (W[t] ?? 0)) | 0;
+    const s0 = ((a >>> 2) | (a << 30)) ^ ((a >>> 13) | (a << 19)) ^ ((a >>> 22) | (a << 10));
+    const t2 = (s0 + ((a & b) ^ (a & c) ^ (b & c))) | 0;
+    h = g;
+    g = f;
+    f = e;
+    e = (d + t1) | 0;
+    d = c;
+    c = b;
+    b = a;
+    a = (t1 + t2) | 0;
+  }
+  H[0] = (H[0] ?? 0) + a;
+  H[1] = (H[1] ?? 0) + b;
+  H[2] = (H[2] ?? 0) + c;
+  H[3] = (H[3] ?? 0) + d;
+  H[4] = (H[4] ?? 0) + e;
+  H[5] = (H[5] ?? 0) + f;
+  H[6] = (H[6] ?? 0) + g;
+  H[7] = (H[7] ?? 0) + h;
+}
 
 /** SHA-256 of a string's UTF-8 bytes, lowercase hex (checked against node:crypto in the unit tests). */
 export function sha256Text(text: string): string {
-  const bytes = utf8ByteString(text);
-  const length = bytes.length;
-  const blocks = Math.ceil((length + 9) / 64);
-  const words = new Uint32Array(blocks * 16);
-  for (let index = 0; index < length; index++) {
-    words[index >> 2] = (words[index >> 2] ?? 0) | ((bytes.charCodeAt(index) & 0xff) << (24 - (index % 4) * 8));
+  // Plain ASCII is its own UTF-8; anything else is encoded to a byte string first.
+  const bytes = /^[\x00-\x7f]*$/.test(text) ? text : utf8ByteString(text);
+  H.set(INITIAL);
+  const blocks = Math.ceil((bytes.length + 9) / 64);
+  for (let block = 0; block < blocks; block++) compress(bytes, bytes.length, block);
+  let out = '';
+  for (let index = 0; index < 8; index++) {
+    const word = H[index] ?? 0;
+    out +=
+      HEX[word >>> 24] +
+      (HEX[(word >>> 16) & 0xff] ?? '') +
+      (HEX[(word >>> 8) & 0xff] ?? '') +
+      (HEX[word & 0xff] ?? '');
   }
-  words[length >> 2] = (words[length >> 2] ?? 0) | (0x80 << (24 - (length % 4) * 8));
-  // Bit length in the last two words; strings here are far below 2^32 bits, but the high word is written anyway.
-  words[blocks * 16 - 2] = Math.floor((length * 8) / 0x1_0000_0000);
-  words[blocks * 16 - 1] = (length * 8) >>> 0;
-  const hash = new Uint32Array([
-    0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
-  ]);
-  const w = new Uint32Array(64);
-  for (let block = 0; block < blocks; block++) {
-    for (let t = 0; t < 16; t++) w[t] = words[block * 16 + t] ?? 0;
-    for (let t = 16; t < 64; t++) {
-      const a = w[t - 15] ?? 0;
-      const b = w[t - 2] ?? 0;
-      const s0 = rotr(a, 7) ^ rotr(a, 18) ^ (a >>> 3);
-      const s1 = rotr(b, 17) ^ rotr(b, 19) ^ (b >>> 10);
-      w[t] = ((w[t - 16] ?? 0) + s0 + (w[t - 7] ?? 0) + s1) >>> 0;
-    }
-    let [a = 0, b = 0, c = 0, d = 0, e = 0, f = 0, g = 0, h = 0] = hash;
-    for (let t = 0; t < 64; t++) {
-      const s1 = rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25);
-      const choice = (e & f) ^ (~e & g);
-      const t1 = (h + s1 + choice + (K[t] ?? 0) + (w[t] ?? 0)) >>> 0;
-      const s0 = rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22);
-      const majority = (a & b) ^ (a & c) ^ (b & c);
-      const t2 = (s0 + majority) >>> 0;
-      h = g;
-      g = f;
-      f = e;
-      e = (d + t1) >>> 0;
-      d = c;
-      c = b;
-      b = a;
-      a = (t1 + t2) >>> 0;
-    }
-    [a, b, c, d, e, f, g, h].forEach((value, index) => (hash[index] = ((hash[index] ?? 0) + value) >>> 0));
-  }
-  return [...hash].map((word) => word.toString(16).padStart(8, '0')).join('');
+  return out;
 }

@@ -20,6 +20,18 @@ export class TimelineWriter {
   readonly tally: TimelineTally = { events: 0, first: null, last: null, bySource: {}, byTechnique: {} };
 
   next(input: TimelineEvent): string {
+    return this.take(input, undefined);
+  }
+
+  /**
+   * The same for a line written by eventLine (a run file's): parsed for the chain and the tallies, and given back
+   * as it is unless the chain changed the event (the bytes are eventLine's either way).
+   */
+  nextLine(line: string): string {
+    return this.take(JSON.parse(line) as TimelineEvent, line);
+  }
+
+  private take(input: TimelineEvent, line: string | undefined): string {
     const key = eventSortKey(input);
     if (key < this.previousKey) throw new Error(`timeline merge out of order at ${input.id}`);
     this.previousKey = key;
@@ -30,7 +42,7 @@ export class TimelineWriter {
     tally.last = event.at;
     tally.bySource[event.source] = (tally.bySource[event.source] ?? 0) + 1;
     for (const technique of event.techniques) tally.byTechnique[technique] = (tally.byTechnique[technique] ?? 0) + 1;
-    return eventLine(event);
+    return line !== undefined && event === input ? line : eventLine(event);
   }
 
   /** Counts with keys in a fixed order, so the summary document is deterministic too. */

@@ -3,12 +3,13 @@
 //
 // Replay turns Falco and Tetragon events into processes, files and connections too; those records are left out
 // here (their seqs are known) so each happening appears once, under the source that reported it.
-import type { FileActivityView, NetworkActivityView, ProcessView } from '../../capture/common/trace/replay-model.js';
+import type { ProcessView } from '../../capture/common/trace/replay-model.js';
+import type { FileRecord, NetworkRecord } from '../../capture/common/trace/replay-records.js';
 import type { TraceReplay } from '../../capture/common/trace/replay.js';
 import type { AlertEvent, TetragonEvent, TetragonProcess } from '../../capture/common/trace/trace-event.js';
 import { commandLine, makeEvent, type EventDraft, type ItemRef, type MapResult } from './timeline-event.js';
 import type { TimelineEvent } from './timeline-model.js';
-import { timeFromIso, timeFromParts, type EventTime } from './timeline-time.js';
+import { timeFromParts, type EventTime } from './timeline-time.js';
 
 /** File operations that change something (reads, opens and execs are not changes; execs are process events). */
 const CHANGE_OPS = new Set([
@@ -29,7 +30,7 @@ const CHANGE_OPS = new Set([
 const NETWORK_OPS = new Set(['connect', 'accept', 'bind', 'listen']);
 
 /** A write that changed the file: created, truncated, or bytes written (an O_RDWR open alone changes nothing). */
-function isChange(file: FileActivityView): boolean {
+function isChange(file: FileRecord): boolean {
   if (!CHANGE_OPS.has(file.op)) return false;
   if (file.op !== 'write' && file.op !== 'readwrite') return true;
   const flags = file.flags ?? [];
@@ -42,11 +43,6 @@ function isNoise(path: string): boolean {
 }
 
 const failed = (result: string): string => (result === 'ok' ? '' : ` (failed: ${result})`);
-
-interface Collector {
-  events: TimelineEvent[];
-  untimed: number;
-}
 
 /** The process view that was live at a seq for a pid (pids are reused: the latest that started before it). */
 class ProcessIndex {
@@ -90,41 +86,64 @@ class ProcessIndex {
   }
 }
 
+/** The trace's events collected in an array (small traces, tests); the builder streams with traceEventStream. */
 export function traceEvents(
   replay: TraceReplay,
   sourceEvents: readonly (AlertEvent | TetragonEvent)[],
   ref: ItemRef,
 ): MapResult {
+  const events: TimelineEvent[] = [];
+  const stream = traceEventStream(replay, sourceEvents, ref);
+  for (let next = stream.next(); ; next = stream.next()) {
+    if (next.done === true) return { events, problems: next.value };
+    events.push(next.value);
+  }
+}
+
+/**
+ * Yields each event of a replayed trace as it is made (records become views one at a time, so a capture of
+ * millions of syscalls never has a second copy of itself in memory) and returns the problems.
+ */
+export function* traceEventStream(
+  replay: TraceReplay,
+  sourceEvents: readonly (AlertEvent | TetragonEvent)[],
+  ref: ItemRef,
+): Generator<TimelineEvent, string[], void> {
   const skip = new Set(sourceEvents.map((event) => event.seq));
-  const collected: Collector = { events: [], untimed: 0 };
+  let untimed = 0;
   const processes = replay.allProcesses();
   const index = new ProcessIndex(processes);
   const base = { engineId: ref.engineId, containerId: ref.containerId };
-  const add = (at: string | null, seq: number, draft: Omit<EventDraft, 'time' | 'evidence' | 'confidence'>): void => {
-    const time = at === null ? undefined : timeFromIso(at);
+  /** The event, or undefined (counted) when the trace had no time for it. */
+  const make = (
+    stamp: { sec: number; nsec: number } | undefined,
+    seq: number,
+    draft: Omit<EventDraft, 'time' | 'evidence' | 'confidence'>,
+  ): TimelineEvent | undefined => {
+    // From the record's two integers: formatting a view's ISO time and parsing it back would cost more than the rest.
+    const time = stamp === undefined ? undefined : timeFromParts(stamp.sec, stamp.nsec);
     if (time === undefined) {
-      collected.untimed++;
-      return;
+      untimed++;
+      return undefined;
     }
-    collected.events.push(
-      makeEvent({
-        ...draft,
-        time,
-        confidence: 'exact',
-        evidence: { itemId: ref.itemId, sha256: ref.sha256, locator: `seq ${seq}` },
-        replaySeq: seq,
-      }),
-    );
+    return makeEvent({
+      ...draft,
+      time,
+      confidence: 'exact',
+      evidence: { itemId: ref.itemId, sha256: ref.sha256, locator: `seq ${seq}` },
+      replaySeq: seq,
+    });
   };
 
   for (const process of processes) {
     const parent = index.parent(process);
-    for (const exec of process.execs) {
+    const record = replay.processes[process.id];
+    for (const [position, exec] of process.execs.entries()) {
       if (skip.has(exec.seq)) continue;
       // A shell looking a command up along PATH fails with ENOENT at every entry before the one that exists.
       if (!exec.ok && exec.error === 'ENOENT') continue;
       const command = commandLine(exec.argv);
-      add(exec.at, exec.seq, {
+      const execEvent = make(record?.execs[position], exec.seq, {
         source: 'syscall',
         kind: 'process.exec',
         subject: { ...base, pid: process.pid, process: command },
@@ -140,27 +159,31 @@ export function traceEvents(
           result: exec.ok ? 'ok' : (exec.error ?? 'unknown'),
         },
       });
+      if (execEvent !== undefined) yield execEvent;
     }
-    for (const change of process.credentials) {
+    for (const [position, change] of process.credentials.entries()) {
       if (skip.has(change.seq)) continue;
-      add(change.at, change.seq, {
+      const changeEvent = make(record?.credentials[position], change.seq, {
         source: 'syscall',
         kind: 'process.credentials',
         subject: { ...base, pid: process.pid, process: index.commandAt(process, change.seq) },
         summary: `pid ${process.pid} ${change.call}: uid ${change.uid ?? '?'} euid ${change.euid ?? '?'} gid ${change.gid ?? '?'} egid ${change.egid ?? '?'}`,
         attributes: { call: change.call, uid: change.uid, euid: change.euid, gid: change.gid, egid: change.egid },
       });
+      if (changeEvent !== undefined) yield changeEvent;
     }
   }
 
-  for (const file of replay.fileActivity()) {
+  // Records, not views: a view formats an ISO time per record, which a million-line trace pays for dearly.
+  for (const record of replay.files) {
+    const file = record;
     if (skip.has(file.seq) || !isChange(file) || isNoise(file.path)) continue;
     // mkdir -p asks for every folder on the way; the ones that exist change nothing.
     if (file.op === 'mkdir' && file.result === 'EEXIST') continue;
     const op = file.op === 'readwrite' ? 'write' : file.op;
     const process = index.at(file.pid, file.seq);
     const moved = file.newPath === undefined ? '' : op === 'rename' ? ` → ${file.newPath}` : ` (${file.newPath})`;
-    add(file.at, file.seq, {
+    const fileEvent = make(record, file.seq, {
       source: 'syscall',
       kind: `file.${op}`,
       subject: { ...base, pid: file.pid, process: index.commandAt(process, file.seq), path: file.path },
@@ -179,45 +202,50 @@ export function traceEvents(
         result: file.result,
       },
     });
+    if (fileEvent !== undefined) yield fileEvent;
   }
 
-  for (const connection of replay.connections()) {
+  for (const record of replay.network) {
+    const connection = record;
     if (skip.has(connection.seq) || !NETWORK_OPS.has(connection.op)) continue;
     const process = index.at(connection.pid, connection.seq);
-    add(connection.at, connection.seq, networkDraft(connection, base, index.commandAt(process, connection.seq)));
+    const networkEvent = make(
+      record,
+      connection.seq,
+      networkDraft(connection, base, index.commandAt(process, connection.seq)),
+    );
+    if (networkEvent !== undefined) yield networkEvent;
   }
 
-  for (const signal of replay.signalEvents()) {
+  for (const record of replay.signals) {
+    const signal = record;
     if (skip.has(signal.seq) || signal.direction !== 'sent') continue;
-    add(signal.at, signal.seq, {
+    const signalEvent = make(record, signal.seq, {
       source: 'syscall',
       kind: 'signal.sent',
       subject: { ...base, pid: signal.pid, process: index.commandAt(index.at(signal.pid, signal.seq), signal.seq) },
       summary: `pid ${signal.pid} sent ${signal.signal} to ${signal.peer ?? '?'}${failed(signal.result)}`,
       attributes: { signal: signal.signal, target: signal.peer, result: signal.result },
     });
+    if (signalEvent !== undefined) yield signalEvent;
   }
 
   for (const event of sourceEvents) {
     const time = timeFromParts(event.sec, event.nsec);
     if (time === undefined) {
-      collected.untimed++;
+      untimed++;
       continue;
     }
-    collected.events.push(event.kind === 'alert' ? falcoEvent(event, time, ref) : tetragonEvent(event, time, ref));
+    yield event.kind === 'alert' ? falcoEvent(event, time, ref) : tetragonEvent(event, time, ref);
   }
 
-  const problems =
-    collected.untimed === 0
-      ? []
-      : [
-          `${ref.itemId}: ${collected.untimed} event(s) without a timestamp left off the time axis (trace without -t/-ttt?)`,
-        ];
-  return { events: collected.events, problems };
+  return untimed === 0
+    ? []
+    : [`${ref.itemId}: ${untimed} event(s) without a timestamp left off the time axis (trace without -t/-ttt?)`];
 }
 
 function networkDraft(
-  connection: NetworkActivityView,
+  connection: NetworkRecord,
   base: { engineId?: string; containerId?: string },
   process: string | undefined,
 ): Omit<EventDraft, 'time' | 'evidence' | 'confidence'> {

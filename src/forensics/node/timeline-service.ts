@@ -15,7 +15,7 @@ import { readCustody } from './custody-log.js';
 import type { DiffReport } from './diff-service.js';
 import { sha256Hex } from './durable-fs.js';
 import { buildTimeline, fileSink, memorySink, type BuiltTimeline } from './timeline-build.js';
-import { diffUnit, engineFactKey, engineUnits, itemUnits, type SourceUnit } from './timeline-sources.js';
+import { diffUnit, engineFactKey, engineUnits, itemUnits, wholeUnit, type SourceUnit } from './timeline-sources.js';
 import {
   indexTimelineFile,
   readStoredTimeline,
@@ -202,15 +202,11 @@ export class TimelineService implements TimelineImpl {
     problems.push(...sources.custodyProblems);
     const units = this.units(dir, items, diff);
     units.push(
-      { itemId: CUSTODY_ITEM, sha256: sources.custodySha256, read: async () => custodyEvents(sources.custody) },
-      {
-        itemId: ANNOTATIONS_ITEM,
-        sha256: fold.sha256,
-        read: async () => {
-          const result = annotationEvents(fold.annotations);
-          return { events: result.events, problems: [...fold.problems, ...result.problems] };
-        },
-      },
+      wholeUnit(CUSTODY_ITEM, sources.custodySha256, async () => custodyEvents(sources.custody)),
+      wholeUnit(ANNOTATIONS_ITEM, fold.sha256, async () => {
+        const result = annotationEvents(fold.annotations);
+        return { events: result.events, problems: [...fold.problems, ...result.problems] };
+      }),
     );
     const seenFacts = new Set<string>();
     const keep = (event: TimelineEvent): boolean => {

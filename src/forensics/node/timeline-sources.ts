@@ -28,7 +28,25 @@ import { replayTraceItem, type TraceReader } from './timeline-trace-source.js';
 export interface SourceUnit {
   itemId: string;
   sha256: string;
-  read(signal: AbortSignal): Promise<MapResult>;
+  /**
+   * Does the reading (files, replay), then gives the events one at a time and, at the end, the problems: large
+   * units make each event as it is asked for, so the builder can write them out in bounded batches.
+   */
+  read(signal: AbortSignal): Promise<Generator<TimelineEvent, string[], void>>;
+}
+
+function* all(result: MapResult): Generator<TimelineEvent, string[], void> {
+  yield* result.events;
+  return result.problems;
+}
+
+/** A unit whose mapper returns its events at once (small documents). */
+export function wholeUnit(
+  itemId: string,
+  sha256: string,
+  map: (signal: AbortSignal) => Promise<MapResult>,
+): SourceUnit {
+  return { itemId, sha256, read: async (signal) => all(await map(signal)) };
 }
 
 /** The diff of the case, when it has one: entries and the export they were read from. */
@@ -140,14 +158,10 @@ export function engineUnits(caseDir: string, items: readonly ManifestItem[]): So
             : undefined;
     if (map === undefined) return [];
     return [
-      {
-        itemId: item.id,
-        sha256: item.sha256,
-        read: async () => {
-          const result = map(await readJsonEvidence(caseDir, item), refOf(item));
-          return { events: result.events, problems: [...incompleteProblem(item), ...result.problems] };
-        },
-      },
+      wholeUnit(item.id, item.sha256, async () => {
+        const result = map(await readJsonEvidence(caseDir, item), refOf(item));
+        return { events: result.events, problems: [...incompleteProblem(item), ...result.problems] };
+      }),
     ];
   });
 }
@@ -162,21 +176,29 @@ export function itemUnits(caseDir: string, items: readonly ManifestItem[], readT
   for (const item of items) {
     const ref = refOf(item);
     const unit = (read: (signal: AbortSignal) => Promise<MapResult>): void => {
-      units.push({
-        itemId: item.id,
-        sha256: item.sha256,
-        read: async (signal) => {
+      units.push(
+        wholeUnit(item.id, item.sha256, async (signal) => {
           const result = await read(signal);
           return { events: result.events, problems: [...incompleteProblem(item), ...result.problems] };
-        },
-      });
+        }),
+      );
     };
     switch (item.kind) {
       case 'container-logs':
         unit(async () => containerLogEvents(await readItemBytes(caseDir, item), ref));
         break;
       case 'syscall-trace':
-        unit((signal) => replayTraceItem(readTrace, caseDir, item, ref, signal));
+        // Streamed: a long capture gives millions of events, which go to the builder as they are made.
+        units.push({
+          itemId: item.id,
+          sha256: item.sha256,
+          read: async (signal) => {
+            const events = await replayTraceItem(readTrace, caseDir, item, ref, signal);
+            return (function* () {
+              return [...incompleteProblem(item), ...(yield* events)];
+            })();
+          },
+        });
         break;
       case 'kubernetes-object':
         unit(async () => structuredEvents(item, await readItemBytes(caseDir, item)));
@@ -205,9 +227,7 @@ export function itemUnits(caseDir: string, items: readonly ManifestItem[], readT
 
 /** The diff's entries as filesystem events, cited to the export they were read from. */
 export function diffUnit(item: ManifestItem, diff: CaseDiffFacts): SourceUnit {
-  return {
-    itemId: item.id,
-    sha256: item.sha256,
-    read: async () => diffEvents(diff.entries, refOf(item), { exportAcquiredAt: item.completedAt }),
-  };
+  return wholeUnit(item.id, item.sha256, async () =>
+    diffEvents(diff.entries, refOf(item), { exportAcquiredAt: item.completedAt }),
+  );
 }

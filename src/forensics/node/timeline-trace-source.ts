@@ -4,8 +4,9 @@ import { ContractError } from '../../contract/envelope.js';
 import { TraceReplay } from '../../capture/common/trace/replay.js';
 import type { AlertEvent, TetragonEvent, TraceEvent } from '../../capture/common/trace/trace-event.js';
 import type { ManifestItem } from '../common/case-model.js';
-import type { ItemRef, MapResult } from '../common/timeline-event.js';
-import { traceEvents } from '../common/timeline-trace.js';
+import type { ItemRef } from '../common/timeline-event.js';
+import type { TimelineEvent } from '../common/timeline-model.js';
+import { traceEventStream } from '../common/timeline-trace.js';
 import { hashFile } from './durable-fs.js';
 
 /**
@@ -19,7 +20,7 @@ export type TraceReader = (
 ) => Promise<{ skipped: number; examples: string[] }>;
 
 /**
- * Replays one item on its own, so every event's seq is the seq of that item's replay (what the replay view opens
+ * Replays one item on its own and gives its events one at a time, so every event's seq is the seq of that item's replay (what the replay view opens
  * with itemIds [the item]). The file is hashed first: events cite the manifest hash, which must still be true.
  */
 export async function replayTraceItem(
@@ -28,7 +29,7 @@ export async function replayTraceItem(
   item: ManifestItem,
   ref: ItemRef,
   signal?: AbortSignal,
-): Promise<MapResult> {
+): Promise<Generator<TimelineEvent, string[], void>> {
   const file = path.join(caseDir, item.path);
   const digest = await hashFile(file, signal);
   if (digest.sha256 !== item.sha256) {
@@ -49,9 +50,11 @@ export async function replayTraceItem(
     signal,
   );
   replay.finish();
-  const result = traceEvents(replay, sourceEvents, ref);
-  if (read.skipped > 0) {
-    result.problems.push(`${item.id}: ${read.skipped} trace line(s) could not be read (${read.examples.join('; ')})`);
-  }
-  return result;
+  return (function* () {
+    const problems = yield* traceEventStream(replay, sourceEvents, ref);
+    if (read.skipped > 0) {
+      problems.push(`${item.id}: ${read.skipped} trace line(s) could not be read (${read.examples.join('; ')})`);
+    }
+    return problems;
+  })();
 }
