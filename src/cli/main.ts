@@ -5,6 +5,7 @@ import { registerCapture } from './commands/capture.js';
 import { registerCase } from './commands/case.js';
 import { registerDiff } from './commands/diff.js';
 import { registerEngines } from './commands/engines.js';
+import { registerImportAudit } from './commands/import-audit.js';
 import { registerIsolate, registerRelease } from './commands/isolate.js';
 import { registerPs } from './commands/ps.js';
 import { registerReplay } from './commands/replay.js';
@@ -34,6 +35,7 @@ export function buildProgram(): Command {
   registerSandbox(program);
   registerDiff(program);
   registerCapture(program);
+  registerImportAudit(program);
   registerReplay(program);
   registerTimeline(program);
   registerReport(program);

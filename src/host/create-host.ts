@@ -11,6 +11,7 @@ import { KubernetesCatalog } from '../capture/node/kubernetes-catalog.js';
 import { PodContainment } from '../capture/node/kubernetes-containment.js';
 import { PodSnapshots } from '../capture/node/kubernetes-snapshot.js';
 import { PodCaptures } from '../capture/node/kubernetes-capture.js';
+import { AuditImports } from '../capture/node/kubernetes-audit.js';
 import { KubernetesClusters, lazyClusters } from '../capture/node/kubernetes-registry.js';
 import { SyscallCapture } from '../capture/node/syscall-capture.js';
 import type { Tracer } from '../capture/node/tracer.js';
@@ -90,6 +91,7 @@ export function createHost(config: HostConfig, options: HostOptions = {}): Host 
   const toolsImage = config.tracerImage ?? 'holdcell/tracer:1';
   const podSnapshots = new PodSnapshots({ clusters, openCase, helperImage: toolsImage });
   const podCaptures = new PodCaptures({ clusters, openCase, defaultImage: toolsImage });
+  const audits = new AuditImports(openCase);
 
   const services: HostServices = {
     capture: {
@@ -150,6 +152,7 @@ export function createHost(config: HostConfig, options: HostOptions = {}): Host 
       releasePod: podContainment.releasePod,
       snapshotPod: podSnapshots.snapshotPod,
       capturePod: podCaptures.capturePod,
+      importAuditLog: audits.importAuditLog,
     },
   };
   const identity: HostIdentity = { version: config.version, startedAt: new Date().toISOString() };

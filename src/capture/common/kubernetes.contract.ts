@@ -229,4 +229,15 @@ export const kubernetesService = defineService({
     }),
     output: PodCaptureResult,
   }),
+  importAuditLog: method({
+    summary: 'Copy an API server audit log (JSON lines) into the case unchanged, hashed while copied, for the timeline',
+    input: z.object({
+      /** The context the log belongs to, when known. */
+      clusterId: z.string().min(1).optional(),
+      caseDir: CaseDir,
+      /** A path on the host (the log is read there, never sent over the pipe). */
+      file: z.string().min(1).max(4096),
+    }),
+    output: ManifestItem,
+  }),
 });
