@@ -18,6 +18,7 @@ import { IOC_CSV_HEADER, IocCollector, iocCsvRow } from '../../forensics/common/
 import type { TimelineEvent, TimelineSummary } from '../../forensics/common/timeline-model.js';
 import { terminalSessions } from '../../forensics/common/timeline-terminals.js';
 import { DiffService } from '../../forensics/node/diff-service.js';
+import { hashFile } from '../../forensics/node/durable-fs.js';
 import type { CaseTimeline } from '../../forensics/node/timeline-service.js';
 import { stixBundle } from '../../forensics/node/timeline-stix.js';
 import { createTimelineService } from '../../host/timeline-wiring.js';
@@ -109,20 +110,26 @@ async function writeIocs(state: CaseTimeline, caseId: string, options: TimelineO
 /** One asciicast v2 file per terminal session of every trace in the case. */
 async function writeAsciicasts(
   caseDir: string,
-  items: readonly { id: string; kind: string; path: string }[],
+  items: readonly { id: string; kind: string; path: string; sha256: string }[],
   directory: string,
   signal: AbortSignal,
 ): Promise<string[]> {
   await mkdir(directory, { recursive: true });
   const written: string[] = [];
   for (const item of items.filter((candidate) => candidate.kind === 'syscall-trace')) {
+    const file = path.join(caseDir, item.path);
+    // A session is evidence quoted to others: only from a trace that still matches its manifest hash.
+    if ((await hashFile(file, signal)).sha256 !== item.sha256) {
+      written.push(`asciicast  ${item.id} skipped: it does not match its manifest hash (run holdcell verify)`);
+      continue;
+    }
     const replay = new TraceReplay();
-    await readTraceFiles([path.join(caseDir, item.path)], (event) => replay.apply(event), { signal });
+    await readTraceFiles([file], (event) => replay.apply(event), { signal });
     replay.finish();
     for (const pid of terminalSessions(replay)) {
-      const file = path.join(directory, `${item.id}-pid${pid}.cast`);
-      await writeFile(file, asciicast(replay, { pid, title: `${item.id} pid ${pid}` }));
-      written.push(`asciicast  ${item.id} pid ${pid} → ${file}`);
+      const cast = path.join(directory, `${item.id}-pid${pid}.cast`);
+      await writeFile(cast, asciicast(replay, { pid, title: `${item.id} pid ${pid}` }));
+      written.push(`asciicast  ${item.id} pid ${pid} → ${cast}`);
     }
   }
   if (written.length === 0) written.push('asciicast  no terminal session in the case\u2019s traces');
