@@ -292,9 +292,7 @@ export class TimelineService implements TimelineImpl {
     const units = [
       ...engineUnits(dir, items),
       ...itemUnits(dir, items, this.readTrace),
-      ...(diff !== undefined && exported !== undefined
-        ? [diffUnit(exported, { entries: diff.entries, exportItemId: exported.id })]
-        : []),
+      ...(diff !== undefined && exported !== undefined ? [diffUnit(exported, { entries: diff.entries })] : []),
     ];
     return units.sort((a, b) => (order.get(a.itemId) ?? 0) - (order.get(b.itemId) ?? 0));
   }

@@ -49,10 +49,9 @@ export function wholeUnit(
   return { itemId, sha256, read: async (signal) => all(await map(signal)) };
 }
 
-/** The diff of the case, when it has one: entries and the export they were read from. */
+/** The diff of the case, when it has one. */
 export interface CaseDiffFacts {
   entries: readonly DiffEntry[];
-  exportItemId: string;
 }
 
 /** Logs and Kubernetes documents are read whole; an item larger than this is reported, not loaded. */
