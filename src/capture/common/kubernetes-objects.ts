@@ -202,8 +202,3 @@ export const AnyAnswer = z.unknown();
 
 /** The kubelet's answer to POST /checkpoint/{ns}/{pod}/{container}: the archive path(s) on the node. */
 export const CheckpointAnswer = z.object({ items: z.array(z.string()).min(1) });
-
-export const RbacRole = z.object({
-  metadata: ObjectMeta,
-  rules: z.array(z.object({ verbs: z.array(z.string()) })).nullish(),
-});
