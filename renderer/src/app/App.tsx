@@ -1,4 +1,4 @@
-// The workbench frame: connection to the host, the current case, and the views (containers, case, diff, replay, sandbox, report).
+// The workbench frame: connection to the host, the current case, and the views (containers, case, diff, replay, timeline, sandbox, report).
 import { lazy, Suspense, useEffect, useState } from 'react';
 import type { AppClient } from '../../../src/contract/app-contract.js';
 import type { HostInfo } from '../../../src/contract/system.contract.js';
@@ -12,12 +12,17 @@ import { useHashParam, useView, VIEWS, type View } from './url-state.js';
 // The terminal (xterm.js) is only needed in the sandbox and replay views: load them when they open.
 const SandboxView = lazy(async () => ({ default: (await import('../features/sandbox/SandboxView.js')).SandboxView }));
 const ReplayView = lazy(async () => ({ default: (await import('../features/replay/ReplayView.js')).ReplayView }));
+// Dexie and the timeline's IndexedDB store load with the timeline view only.
+const TimelineView = lazy(async () => ({
+  default: (await import('../features/timeline/TimelineView.js')).TimelineView,
+}));
 
 const VIEW_LABELS: Record<View, string> = {
   containers: 'Containers',
   case: 'Case',
   diff: 'Diff',
   replay: 'Replay',
+  timeline: 'Timeline',
   sandbox: 'Sandbox',
   report: 'Report',
 };
@@ -67,6 +72,11 @@ function Workbench({ client }: { client: AppClient }) {
       {view === 'replay' ? (
         <Suspense fallback={<p className="muted">Loading the player…</p>}>
           <ReplayView client={client} />
+        </Suspense>
+      ) : null}
+      {view === 'timeline' ? (
+        <Suspense fallback={<p className="muted">Loading the timeline…</p>}>
+          <TimelineView client={client.timeline} />
         </Suspense>
       ) : null}
       {view === 'report' ? <ReportView client={client} /> : null}

@@ -1,7 +1,7 @@
 // View state lives in the URL hash (#/<view>?case=…&q=…), so a view can be bookmarked, shared in a ticket or restored.
-import { useCallback, useSyncExternalStore } from 'react';
+import { useCallback, useMemo, useSyncExternalStore } from 'react';
 
-export const VIEWS = ['containers', 'case', 'diff', 'replay', 'sandbox', 'report'] as const;
+export const VIEWS = ['containers', 'case', 'diff', 'replay', 'timeline', 'sandbox', 'report'] as const;
 export type View = (typeof VIEWS)[number];
 
 interface Route {
@@ -73,4 +73,10 @@ export function useHashParam(name: string): [string, (value: string) => void] {
     [name],
   );
   return [parseHash(hash).params.get(name) ?? '', update];
+}
+
+/** Every URL parameter of the current view (for views with many, e.g. the timeline's filters). */
+export function useHashParams(): URLSearchParams {
+  const hash = useSyncExternalStore(subscribe, currentHash);
+  return useMemo(() => parseHash(hash).params, [hash]);
 }

@@ -1,0 +1,198 @@
+// `npm run bench:timeline`: the renderer's timeline store at a million events, in Debian's Chromium.
+//
+// The page (bench/timeline-page.tsx, bundled here by esbuild from the renderer's own modules, served from
+// 127.0.0.1 with the workbench's CSP) generates 1,000,000 synthetic but incident-shaped events deterministically
+// (bench/timeline-synthetic.ts) and:
+//   1. loads them into the case's Dexie database exactly as the Timeline view does (20,000-event pages, one bulkPut
+//      transaction each, every index and the search words) — time printed — and, in the same run, writes the same
+//      events to a plain IndexedDB object store with no index (the baseline) — ratio printed; generating the events
+//      alone is timed too, since both loads include it;
+//   2. filters by technique and by text through the view's query planner (ms; first run and median of 3);
+//   3. scrolls the virtual list over all 1,000,000 rows by 97 px per frame for 600 frames and prints the p95 of the
+//      requestAnimationFrame deltas (target < 16.7 ms). Chromium runs with the frame-rate limit and vsync off, so a
+//      delta is what a frame costs, not the display's 60 Hz tick;
+//   4. prints the peak JS heap (CDP Performance.getMetrics, sampled every 100 ms).
+//
+// Alone: node bench/timeline.mjs [--events=N]
+import { build } from 'esbuild';
+import { createServer } from 'node:http';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { extname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from '@playwright/test';
+import { median } from './bench-support.mjs';
+
+const EVENTS = Number(process.argv.find((arg) => arg.startsWith('--events='))?.slice('--events='.length) ?? 1_000_000);
+const TARGET_FRAME_MS = 16.7;
+const SCROLL_FRAMES = 600;
+const SCROLL_STEP_PX = 97;
+const CSP =
+  "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; base-uri 'none'; form-action 'none'; object-src 'none'";
+const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css' };
+
+const fmt = (value) => Math.round(value).toLocaleString('en-US');
+const ms = (value) => `${value < 10 ? value.toFixed(1) : fmt(value)} ms`;
+
+async function bundle(dir) {
+  await build({
+    // The page, and the search worker under the name the page's `new URL('./text-search.worker.ts', …)` asks for.
+    entryPoints: {
+      page: fileURLToPath(new URL('./timeline-page.tsx', import.meta.url)),
+      'text-search.worker': fileURLToPath(
+        new URL('../renderer/src/features/timeline/text-search.worker.ts', import.meta.url),
+      ),
+    },
+    bundle: true,
+    format: 'esm',
+    jsx: 'automatic',
+    minify: true,
+    target: 'chrome120',
+    outdir: dir,
+    define: { 'process.env.NODE_ENV': '"production"' },
+    logLevel: 'warning',
+  });
+  await writeFile(
+    join(dir, 'index.html'),
+    '<!doctype html><html><head><meta charset="utf-8"><title>bench:timeline</title>' +
+      '<link rel="stylesheet" href="page.css"></head><body><main><div id="root"></div></main>' +
+      '<script type="module" src="page.js"></script></body></html>',
+  );
+}
+
+function serve(dir) {
+  const server = createServer(async (request, response) => {
+    const name = new URL(request.url ?? '/', 'http://localhost').pathname.replace(/^\/$/, '/index.html');
+    // The worker is asked for by its source name (.ts): it is the bundled .js.
+    const file = name.replace(/\.ts$/, '.js');
+    if (!/^\/[a-z.-]+\.(html|js|css)$/.test(file)) return void response.writeHead(404).end();
+    try {
+      const body = await readFile(join(dir, file));
+      response.writeHead(200, { 'content-type': TYPES[extname(file)], 'content-security-policy': CSP });
+      response.end(body);
+    } catch {
+      response.writeHead(404).end();
+    }
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
+}
+
+function percentile(values, p) {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}
+
+export async function benchTimeline() {
+  const dir = await mkdtemp(join(tmpdir(), 'holdcell-bench-timeline-'));
+  const profile = join(dir, 'profile');
+  const server = await serve(dir);
+  let context;
+  try {
+    await bundle(dir);
+    context = await chromium.launchPersistentContext(profile, {
+      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      headless: true,
+      viewport: { width: 1400, height: 900 },
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-frame-rate-limit',
+        '--disable-gpu-vsync',
+      ],
+    });
+    const page = context.pages()[0] ?? (await context.newPage());
+    const problems = [];
+    page.on('console', (message) => {
+      // Chromium asks for /favicon.ico on its own; the page has none.
+      if (message.location().url.endsWith('/favicon.ico')) return;
+      if (message.type() === 'error' || message.text().includes('Content Security Policy'))
+        problems.push(message.text());
+    });
+    page.on('pageerror', (error) => problems.push(error.message));
+    const cdp = await context.newCDPSession(page);
+    await cdp.send('Performance.enable');
+    let peakHeap = 0;
+    const sampler = setInterval(async () => {
+      const { metrics } = await cdp.send('Performance.getMetrics').catch(() => ({ metrics: [] }));
+      const used = metrics.find((metric) => metric.name === 'JSHeapUsedSize')?.value ?? 0;
+      peakHeap = Math.max(peakHeap, used);
+    }, 100);
+
+    await page.goto(`http://127.0.0.1:${server.address().port}/`);
+    await page.waitForFunction(() => 'bench' in globalThis);
+    const call = (name, ...args) => page.evaluate(([method, params]) => globalThis.bench[method](...params), [name, args]);
+
+    console.log(
+      `bench:timeline — ${fmt(EVENTS)} synthetic events in ${await page.evaluate(() => navigator.userAgent.match(/Chrom\w+\/[\d.]+/)?.[0])}`,
+    );
+    const generateMs = await call('generate', EVENTS);
+    console.log(`  generating the events alone: ${ms(generateMs)}`);
+    const dexie = await call('loadDexie', EVENTS);
+    if (dexie.loaded !== EVENTS) throw new Error(`Dexie load stopped at ${dexie.loaded} of ${EVENTS}`);
+    const plain = await call('loadPlain', EVENTS);
+    console.log(
+      `  load into Dexie (8 indexes + search-text column, 20,000-event transactions): ${ms(dexie.ms)} (${fmt(EVENTS / (dexie.ms / 1000))} events/s)`,
+    );
+    console.log(
+      `  baseline, same events into a plain IndexedDB object store (no index):  ${ms(plain.ms)} (${fmt(EVENTS / (plain.ms / 1000))} events/s)`,
+    );
+    console.log(
+      `  ratio Dexie / plain: ${(dexie.ms / plain.ms).toFixed(2)} (without generation: ${((dexie.ms - generateMs) / (plain.ms - generateMs)).toFixed(2)})`,
+    );
+
+    const opened = await call('open');
+    console.log(`  open the loaded timeline (filter columns read back and merged): ${ms(opened.ms)}`);
+    const queries = [
+      ['technique T1059.004', { technique: 'T1059.004' }],
+      ['technique T1098 (+ sub-techniques)', { technique: 'T1098' }],
+      ['text "curl"', { text: 'curl' }],
+      ['text "authorized_keys"', { text: 'authorized_keys' }],
+      ['text "203.0.113.7 kworker"', { text: '203.0.113.7 kworker' }],
+      ['technique T1105 + text "curl"', { technique: 'T1105', text: 'curl' }],
+      [
+        'source syscall + kind network.* + process nginx',
+        { sources: ['syscall'], kind: 'network.*', process: 'nginx' },
+      ],
+      ['source syscall (most events)', { sources: ['syscall'] }],
+      ['process 4242 + text "passwd"', { process: '4242', text: 'passwd' }],
+    ];
+    console.log('  filters (first run, then median of 3):');
+    for (const [label, filters] of queries) {
+      const runs = [];
+      let count = 0;
+      for (let run = 0; run < 4; run += 1) {
+        const answer = await call('filter', filters);
+        runs.push(answer.ms);
+        count = answer.count;
+      }
+      console.log(
+        `    ${label.padEnd(48)} ${fmt(count).padStart(9)} events  ${ms(runs[0]).padStart(8)}  median ${ms(median(runs.slice(1)))}`,
+      );
+    }
+
+    await call('mountList');
+    const scroll = await call('scroll', SCROLL_FRAMES, SCROLL_STEP_PX);
+    const p95 = percentile(scroll.deltas, 95);
+    console.log(
+      `  scroll ${fmt(EVENTS)} rows, ${SCROLL_STEP_PX} px/frame × ${SCROLL_FRAMES} frames: p50 ${ms(percentile(scroll.deltas, 50))}, ` +
+        `p95 ${ms(p95)}, max ${ms(Math.max(...scroll.deltas))} (target p95 < ${TARGET_FRAME_MS} ms: ${p95 < TARGET_FRAME_MS ? 'met' : 'NOT met'}); ` +
+        `rows drawn before their data arrived: ${fmt(scroll.blankRows)} row-frames`,
+    );
+    clearInterval(sampler);
+    console.log(`  peak JS heap: ${(peakHeap / 1024 / 1024).toFixed(0)} MiB`);
+    if (problems.length > 0) throw new Error(`the page reported problems:\n${problems.join('\n')}`);
+    return { dexieMs: dexie.ms, plainMs: plain.ms, p95, peakHeap };
+  } finally {
+    await context?.close();
+    server.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  benchTimeline().catch((error) => {
+    console.error(error);
+    process.exitCode = 1;
+  });
+}
