@@ -56,6 +56,7 @@ function List({ store, result }: { store: TimelineDb; result: QueryResult }) {
           selected={index === selected}
           bookmarked={false}
           notes={0}
+          withDate={false}
           onSelect={setSelected}
         />
       )}

@@ -8,9 +8,14 @@ import type { StoredEvent } from './event-row.js';
 /** Row height in px: the list's windowing math and its stylesheet both use this one number. */
 export const ROW_HEIGHT = 26;
 
-/** "11-22 22:08:27.080541000" from the event's UTC time (the full form is in the row's tooltip). */
-export function rowTime(at: string): string {
-  return at.length >= 20 ? `${at.slice(5, 10)} ${at.slice(11).replace(/Z$/, '')}` : at;
+/**
+ * The row's time from the event's UTC time: "22:08:27.080541000", with the day first ("11-22 22:08:27.080541000")
+ * when the timeline spans more than one day. The full form is in the row's tooltip and the details.
+ */
+export function rowTime(at: string, withDate: boolean): string {
+  if (at.length < 20) return at;
+  const clock = at.slice(11).replace(/Z$/, '');
+  return withDate ? `${at.slice(5, 10)} ${clock}` : clock;
 }
 
 export interface RowMarks {
@@ -41,6 +46,7 @@ export const TimelineRow = memo(function TimelineRow({
   selected,
   bookmarked,
   notes,
+  withDate,
   onSelect,
 }: {
   row: StoredEvent | undefined;
@@ -50,6 +56,7 @@ export const TimelineRow = memo(function TimelineRow({
   /** Primitives rather than a marks object, so memo skips rows whose marks did not change. */
   bookmarked: boolean;
   notes: number;
+  withDate: boolean;
   onSelect: (index: number) => void;
 }) {
   if (!row) {
@@ -84,7 +91,7 @@ export const TimelineRow = memo(function TimelineRow({
         {bookmarked ? '★' : ''}
         {notes ? `✎${notes > 1 ? notes : ''}` : ''}
       </span>
-      <SafeText text={rowTime(event.at)} className="tl-time mono" />
+      <SafeText text={rowTime(event.at, withDate)} className={`tl-time mono${withDate ? ' dated' : ''}`} />
       <span className="tl-source">{event.source}</span>
       <SafeText text={event.kind} className="tl-kind mono" />
       <span className="tl-pid mono">{event.subject.pid ?? ''}</span>

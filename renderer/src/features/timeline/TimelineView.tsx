@@ -114,6 +114,7 @@ function Workspace({
     return marks;
   }, [bookmarkRows, columns, selected]);
   const out = whole && domain ? zoomOut(domain, whole) : undefined;
+  const withDate = (summary.first ?? '').slice(0, 10) !== (summary.last ?? '').slice(0, 10);
 
   return (
     <>
@@ -129,9 +130,10 @@ function Workspace({
             <SafeText text={query.error} />
           </span>
         ) : null}
-        <span className="muted">
-          {summary.first ? `${summary.first} → ${summary.last ?? ''}` : ''} · {summary.attackVersion}
+        <span className="muted mono" data-testid="timeline-extent">
+          {summary.first ? `${summary.first} → ${summary.last ?? ''}` : ''}
         </span>
+        <span className="muted">{summary.attackVersion}</span>
       </div>
       {domain ? (
         <>
@@ -180,6 +182,7 @@ function Workspace({
                 selected={index === selectedIndex}
                 bookmarked={marks.bookmarked}
                 notes={marks.notes}
+                withDate={withDate}
                 onSelect={select}
               />
             );

@@ -76,10 +76,14 @@ export function msAt(x: number, domain: Domain): number {
   return domain.lo + (clamped / HISTOGRAM_WIDTH) * (domain.hi - domain.lo);
 }
 
+/** A brush end this close (user units) to an edge of the chart snaps to it: a pointer cannot land on the edge. */
+export const EDGE_SNAP = 4;
+
 /** The nanosecond range a brush from x0 to x1 (either direction) selects: start rounded down, end rounded up. */
 export function brushRange(x0: number, x1: number, domain: Domain): { from: string; to: string } {
-  const a = msAt(Math.min(x0, x1), domain);
-  const b = msAt(Math.max(x0, x1), domain);
+  const snap = (x: number): number => (x < EDGE_SNAP ? 0 : x > HISTOGRAM_WIDTH - EDGE_SNAP ? HISTOGRAM_WIDTH : x);
+  const a = msAt(snap(Math.min(x0, x1)), domain);
+  const b = msAt(snap(Math.max(x0, x1)), domain);
   return { from: msToTns(a, 'floor'), to: msToTns(b, 'ceil') };
 }
 
