@@ -18,6 +18,8 @@ import type { QueryResult } from './query-plan.js';
 
 /** A drag shorter than this (user units, of 1000 across) is a click. */
 const CLICK = 4;
+/** Room left and right of the chart, in user units, so a marker at either end is drawn whole. */
+const PAD = 8;
 
 export interface Marker {
   ms: number;
@@ -47,7 +49,7 @@ export function Histogram({
 
   const unitsAt = (event: PointerEvent<SVGElement>): number => {
     const box = svg.current?.getBoundingClientRect();
-    return box && box.width > 0 ? ((event.clientX - box.left) / box.width) * WIDTH : 0;
+    return box && box.width > 0 ? ((event.clientX - box.left) / box.width) * (WIDTH + 2 * PAD) - PAD : 0;
   };
   const finish = (event: PointerEvent<SVGElement>): void => {
     if (!brush) return;
@@ -63,7 +65,7 @@ export function Histogram({
     <figure className="histogram">
       <svg
         ref={svg}
-        viewBox={`0 -10 ${WIDTH} ${HEIGHT + 10}`}
+        viewBox={`${-PAD} -10 ${WIDTH + 2 * PAD} ${HEIGHT + 10}`}
         preserveAspectRatio="none"
         role="img"
         aria-label={`Events over time: ${result.count} in ${BUCKETS} buckets, busiest ${peak}`}

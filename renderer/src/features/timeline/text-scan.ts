@@ -26,8 +26,13 @@ export function scanText(text: string, starts: Uint32Array, base: number, terms:
     while (line + 1 < starts.length && (starts[line + 1] as number) <= at) line += 1;
     const start = starts[line] as number;
     const next = line + 1 < starts.length ? (starts[line + 1] as number) : text.length + 1;
-    if (others.length === 0 || others.every((term) => text.slice(start, next - 1).includes(term)))
-      found.push(base + line);
+    const end = next - 1;
+    if (at + lead.length > end) {
+      // The hit runs over the line's end into the next event's line: not a match for this one.
+      at = text.indexOf(lead, at + 1);
+      continue;
+    }
+    if (others.every((term) => text.slice(start, end).includes(term))) found.push(base + line);
     at = next > text.length ? -1 : text.indexOf(lead, next);
   }
   return found;
