@@ -1,5 +1,5 @@
 // A responder records a live suspect with strace (from the host, or from a helper container), then replays it from the case.
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,7 +10,9 @@ import { runHoldcell } from '../support/holdcell-cli.js';
 
 /** The attacker's session: reconnaissance, a dropper written, made executable and run, and a call home. */
 const SESSION = [
-  'sleep 2',
+  // The attacker starts once the recording has begun, however slow the machine is today: the test drops /tmp/go
+  // through the archive API (no process in the container) when the tracer has attached.
+  'until [ -e /tmp/go ]; do sleep 0.2; done',
   'cat /etc/passwd',
   "printf '#!/bin/sh\\necho dropper-ran\\n' > /tmp/dropper.sh",
   'chmod 755 /tmp/dropper.sh',
@@ -18,6 +20,15 @@ const SESSION = [
   'nc 127.0.0.1 4444 </dev/null || echo call-home-failed',
   'sleep 600',
 ].join('; ');
+
+/** Polls a condition every 50 ms for at most 30 s. */
+async function until(condition: () => Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  while (!(await condition().catch(() => false))) {
+    if (Date.now() > deadline) throw new Error('condition not met within 30 s');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
 
 interface HelperConfinement {
   PidMode: string;
@@ -60,6 +71,8 @@ describe.each([
   beforeAll(async () => {
     casesRoot = await mkdtemp(join(tmpdir(), 'hc-capture-'));
     caseDir = join(casesRoot, 'case');
+    const goFile = join(casesRoot, 'go');
+    await writeFile(goFile, '');
     // -t: the session writes to a terminal, as an attacker's interactive shell would; no network to call home on.
     suspect = await createTestContainer({
       name: 'capture-strace',
@@ -68,13 +81,18 @@ describe.each([
       start: true,
     });
     // Someone enters the container through the engine while it is recorded: strace must attach to that too.
+    // It enters after the recording began (so it is a process the tracer must find on its own, not one of the
+    // first ones it attached to) and stays long enough for a look at the container to see it.
+    const initPid = Number((await docker(['inspect', '-f', '{{.State.Pid}}', suspect])).trim());
     const visit = (async () => {
-      await new Promise((resolve) => setTimeout(resolve, 1200));
-      await docker(['exec', suspect, 'sh', '-c', 'sleep 0.5; echo exec-visitor-was-here']);
+      await until(async () => /^TracerPid:\s*[1-9]/m.test(await readFile(`/proc/${initPid}/status`, 'utf8')));
+      await docker(['cp', goFile, `${suspect}:/tmp/go`]);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await docker(['exec', suspect, 'sh', '-c', 'sleep 2; echo exec-visitor-was-here']);
     })();
     const running = runHoldcell(
-      ['capture', suspect, '--case', caseDir, '--seconds', '5', '--tracer', tracer, '--json'],
-      { timeoutMs: 60_000, env: { HOLDCELL_TRACER_IMAGE: TEST_IMAGES.tracer } },
+      ['capture', suspect, '--case', caseDir, '--seconds', '8', '--tracer', tracer, '--json'],
+      { timeoutMs: 120_000, env: { HOLDCELL_TRACER_IMAGE: TEST_IMAGES.tracer } },
     );
     helpers = await watchHelper(running);
     const run = await running;
@@ -84,6 +102,7 @@ describe.each([
     capture = JSON.parse(run.stdout) as CaptureResult;
     const traces = capture.items.map((item) => join(caseDir, item.path));
     const replay = await runHoldcell(['replay', ...traces, '--json'], { timeoutMs: 60_000 });
+    expect(replay.stderr).toBe('');
     expect(replay.code).toBe(0);
     report = JSON.parse(replay.stdout) as ReplayReport;
   }, 120_000);

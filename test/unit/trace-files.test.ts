@@ -89,4 +89,18 @@ describe('reading strace files', () => {
     const forced = await read([json], { format: 'falco' });
     expect(forced.result.skips.lines[0]?.reason).toBe('not a Falco alert (needs rule, priority, output)');
   });
+
+  it('given a capture whose strace for a vanished process wrote nothing, then the other traces still replay', async () => {
+    const empty = path.join(dir, 'strace-2.strace.txt');
+    await writeFile(empty, '');
+    const trace = path.join(dir, 'strace-1.strace.txt');
+    await writeFile(trace, '7 1795395600.000000 getpid() = 7\n');
+    const { replay, result } = await replayTraceFiles([trace, empty]);
+    expect(replay.eventCount).toBe(1);
+    expect(result.skips.count).toBe(0);
+    expect(result.inputs.map((input) => [input.lines, input.bytes])).toEqual([
+      [1, 33],
+      [0, 0],
+    ]);
+  });
 });

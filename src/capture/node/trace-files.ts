@@ -159,6 +159,20 @@ async function plan(paths: readonly string[], options: ReadTraceOptions): Promis
       format = options.format;
     } else {
       const detected = detectFormat(head);
+      // An empty file among several (a capture's strace for a process that exited before it was attached) holds
+      // no events; it cannot be mistaken, so it is read as such rather than failing the whole replay.
+      if ('reason' in detected && info.size === 0 && expanded.length > 1) {
+        planned.push({
+          path: entry.path,
+          index,
+          format: 'strace',
+          pid: entry.pid,
+          bytes: 0,
+          mtimeMs: info.mtimeMs,
+          head,
+        });
+        continue;
+      }
       if ('reason' in detected) {
         throw new ContractError('BAD_INPUT', `${entry.path}: ${detected.reason}; give --format to force one`);
       }
