@@ -11,6 +11,7 @@ import {
   type WebContents,
 } from 'electron';
 import { createHost } from '../src/host/create-host.js';
+import { electronPdfPrinter } from './report-pdf.js';
 import { loadHostConfig } from '../src/host/config.js';
 import { registerAppProtocol, registerAppSchemeAsPrivileged } from './app-protocol.js';
 import { createIpcPipe, type IpcPipe } from './ipc-pipe.js';
@@ -35,7 +36,8 @@ if (!app.requestSingleInstanceLock()) {
 }
 
 function start(): void {
-  const host = createHost(loadHostConfig(process.env));
+  // Reports print through this Electron's own Chromium (printToPDF), not a system browser.
+  const host = createHost(loadHostConfig(process.env), { pdfPrinter: electronPdfPrinter() });
   let mainWindow: BrowserWindow | undefined;
   let hostClosed = false;
   let confirming = false;
