@@ -9,8 +9,8 @@
 //   copied it, so it is resident. An exec's argv is read from the new image (mm->arg_start) after it succeeded.
 // - Every evidence byte is printed with `%rh` (hex pairs): `%r` leaves a literal `\x41` indistinguishable from an
 //   escaped byte, and bpftrace's JSON escaping of raw bytes is not reliable.
-// - BPF programs have 512 bytes of stack: each string or buffer read gets its own probe (probes on one
-//   tracepoint run in program order, so a call's string and data lines come before its exit line).
+// - BPF programs have 512 bytes of stack: each str()/buf() read sits in its own `if` block with its own
+//   variables, which lets LLVM reuse the stack between them, so one exit probe reads all of a call's data.
 import {
   ARGV_CHUNKS,
   BPFTRACE_STRLEN,
@@ -124,140 +124,139 @@ function enterProbe(call: CallSpec, b: Builder): void {
 }
 
 /** A string read at exit, chunk by chunk: a chunk is printed only when the one before it filled up. */
-function stringProbes(call: CallSpec, b: Builder, exit: string, onlyFailed: string): void {
+function stringReads(call: CallSpec, b: Builder): string[] {
+  const blocks: string[] = [];
   (call.strings ?? []).forEach((_pointer, slot) => {
     const saved = b.map(`s${slot}`);
     for (let chunk = 0; chunk < STRING_CHUNKS; chunk++) {
       const offset = chunk * STRING_CHUNK;
       const print = `printf("S %llu %d %d ${call.name} ${slot} ${chunk} %rh\\n", ${HEAD}, buf(str(uptr(${saved} + ${offset})), ${BPFTRACE_STRLEN}));`;
       // Nothing saved (a call already running when tracing began, or a NULL argument): nothing to read.
-      const body =
-        chunk === 0
-          ? `  if (${saved} != 0) { ${print} }`
-          : `  $c = *(uint8 *)uptr(${saved} + ${offset - 1});\n  if (${saved} != 0 && $c != 0) { ${print} }`;
-      b.probe(exit, onlyFailed === '' ? body : `  if (${onlyFailed}) {\n${body}\n  }`);
+      if (chunk === 0) {
+        blocks.push(`  if (${saved} != 0) { ${print} }`);
+      } else {
+        const last = `$c${slot}_${chunk}`;
+        blocks.push(`  ${last} = *(uint8 *)uptr(${saved} + ${offset - 1});`);
+        blocks.push(`  if (${saved} != 0 && ${last} != 0) { ${print} }`);
+      }
     }
   });
+  return blocks;
 }
 
-function failedArgvProbes(call: CallSpec, b: Builder, exit: string): void {
+function failedArgvReads(call: CallSpec, b: Builder): string[] {
   const saved = b.map('a');
+  const blocks: string[] = [];
   for (let index = 0; index < FAILED_ARGV; index++) {
-    b.probe(
-      exit,
-      [
-        '  if (args->ret < 0) {',
-        `    $v = *(uint64 *)uptr(${saved} + ${index * 8});`,
-        `    if ($v != 0) { printf("V %llu %d %d ${call.name} ${index} %rh\\n", ${HEAD}, buf(str(uptr($v)), ${BPFTRACE_STRLEN})); }`,
-        '  }',
-      ].join('\n'),
+    blocks.push(
+      `  $v${index} = *(uint64 *)uptr(${saved} + ${index * 8});`,
+      `  if ($v${index} != 0) { printf("V %llu %d %d ${call.name} ${index} %rh\\n", ${HEAD}, buf(str(uptr($v${index})), ${BPFTRACE_STRLEN})); }`,
     );
   }
+  return blocks;
 }
 
-function dataProbes(call: CallSpec, b: Builder, exit: string): void {
+function dataReads(call: CallSpec, b: Builder): string[] {
   const data = call.data;
-  if (data === undefined) return;
-  const pointer = b.map('d');
+  if (data === undefined) return [];
+  const blocks = [`  $p = ${b.map('d')};`];
   if (data.shape === 'plain') {
     for (let chunk = 0; chunk < DATA_CHUNKS; chunk++) {
       const offset = chunk * DATA_CHUNK;
-      b.probe(
-        exit,
-        [
-          `  $p = ${pointer};`,
-          `  if ($p != 0 && args->ret > ${offset}) {`,
-          `    $n = args->ret - ${offset}; if ($n > ${DATA_CHUNK}) { $n = ${DATA_CHUNK}; }`,
-          `    printf("B %llu %d %d ${call.name} 0 ${chunk} %lld %rh\\n", ${HEAD}, args->ret, buf(uptr($p + ${offset}), $n));`,
-          '  }',
-        ].join('\n'),
+      blocks.push(
+        `  if ($p != 0 && args->ret > ${offset}) {`,
+        `    $n${chunk} = args->ret - ${offset}; if ($n${chunk} > ${DATA_CHUNK}) { $n${chunk} = ${DATA_CHUNK}; }`,
+        `    printf("B %llu %d %d ${call.name} 0 ${chunk} %lld %rh\\n", ${HEAD}, args->ret, buf(uptr($p + ${offset}), $n${chunk}));`,
+        '  }',
       );
     }
-    return;
+    return blocks;
   }
   const count = b.map('a');
   for (let part = 0; part < IOVECS; part++) {
-    b.probe(
-      exit,
-      [
-        `  $p = ${pointer};`,
-        `  if ($p != 0 && args->ret >= 0 && ${count} > ${part}) {`,
-        `    $base = *(uint64 *)uptr($p + ${part * 16});`,
-        `    $len = *(uint64 *)uptr($p + ${part * 16 + 8});`,
-        `    $n = $len; if ($n > ${DATA_CHUNK}) { $n = ${DATA_CHUNK}; }`,
-        `    printf("B %llu %d %d ${call.name} ${part} 0 %lld %rh\\n", ${HEAD}, $len, buf(uptr($base), $n));`,
-        '  }',
-      ].join('\n'),
+    blocks.push(
+      `  if ($p != 0 && args->ret >= 0 && ${count} > ${part}) {`,
+      `    $base${part} = *(uint64 *)uptr($p + ${part * 16});`,
+      `    $len${part} = *(uint64 *)uptr($p + ${part * 16 + 8});`,
+      `    $n${part} = $len${part}; if ($n${part} > ${DATA_CHUNK}) { $n${part} = ${DATA_CHUNK}; }`,
+      `    printf("B %llu %d %d ${call.name} ${part} 0 %lld %rh\\n", ${HEAD}, $len${part}, buf(uptr($base${part}), $n${part}));`,
+      '  }',
     );
   }
+  return blocks;
 }
 
-function addressProbe(call: CallSpec, b: Builder, exit: string): void {
+function addressRead(call: CallSpec, b: Builder): string[] {
   const address = call.address;
-  if (address === undefined) return;
+  if (address === undefined) return [];
   const pointer = b.map('sa');
   const length = b.map('sl');
   // A caller's address (connect, bind, sendto) matters whatever the result; one the kernel fills in only on success.
-  const when = address.direction === 'in' ? '$p != 0' : `$p != 0 && ${length} != 0 && args->ret >= 0`;
+  const when = address.direction === 'in' ? '$sa != 0' : `$sa != 0 && ${length} != 0 && args->ret >= 0`;
   const len = address.direction === 'in' ? `(int64)${length}` : `(int64)*(int32 *)uptr(${length})`;
-  b.probe(
-    exit,
-    [
-      `  $p = ${pointer};`,
-      `  if (${when}) {`,
-      `    $l = ${len};`,
-      `    $n = $l; if ($n > ${SOCKADDR_BYTES}) { $n = ${SOCKADDR_BYTES}; }`,
-      `    if ($n > 0) { printf("A %llu %d %d ${call.name} %lld %rh\\n", ${HEAD}, $l, buf(uptr($p), $n)); }`,
-      '  }',
-    ].join('\n'),
-  );
+  return [
+    `  $sa = ${pointer};`,
+    `  if (${when}) {`,
+    `    $sl = ${len};`,
+    `    $sn = $sl; if ($sn > ${SOCKADDR_BYTES}) { $sn = ${SOCKADDR_BYTES}; }`,
+    `    if ($sn > 0) { printf("A %llu %d %d ${call.name} %lld %rh\\n", ${HEAD}, $sl, buf(uptr($sa), $sn)); }`,
+    '  }',
+  ];
 }
 
-function exitProbe(call: CallSpec, b: Builder, exit: string): void {
+/**
+ * One probe per exit: the strings, bytes and address lines first, the X line last (the converter collects the
+ * first ones into the call the X line completes). One program keeps detaching fast: bpftrace detaches its probes
+ * one by one at exit, each costing an RCU grace period.
+ */
+function exitProbe(call: CallSpec, b: Builder): void {
+  const body: string[] = [];
+  if (call.exec === true) {
+    // On success the old image (and these pointers) is gone: the exec tracepoint reported the new one.
+    const reads = [...stringReads(call, b), ...failedArgvReads(call, b)].map((line) => `  ${line}`);
+    body.push('  if (args->ret < 0) {', ...reads, '  }');
+  } else {
+    body.push(...stringReads(call, b));
+  }
+  body.push(...dataReads(call, b), ...addressRead(call, b));
   const extra = [...(call.exit ?? [])];
   if (call.exec === true) extra.push(`*(uint64 *)uptr(${b.map('a')} + ${FAILED_ARGV * 8})`);
   const { format, args } = values(extra);
-  const body = [`  printf("X %llu %d %d ${call.name} %lld${format}\\n", ${HEAD}, args->ret${args});`];
+  body.push(`  printf("X %llu %d %d ${call.name} %lld${format}\\n", ${HEAD}, args->ret${args});`);
   if (call.when !== undefined) body.push(`  ${b.map('w')} = 0;`);
-  b.probe(exit, body.join('\n'), call.when === undefined ? undefined : `${b.map('w')} == 1`);
+  b.probe(
+    `tracepoint:syscalls:sys_exit_${call.name}`,
+    body.join('\n'),
+    call.when === undefined ? undefined : `${b.map('w')} == 1`,
+  );
 }
 
 function callProbes(call: CallSpec, b: Builder): void {
   enterProbe(call, b);
-  const exit = `tracepoint:syscalls:sys_exit_${call.name}`;
-  stringProbes(call, b, exit, call.exec === true ? 'args->ret < 0' : '');
-  if (call.exec === true) failedArgvProbes(call, b, exit);
-  dataProbes(call, b, exit);
-  addressProbe(call, b, exit);
-  exitProbe(call, b, exit);
+  exitProbe(call, b);
 }
 
 function processProbes(b: Builder): void {
   b.probe('tracepoint:sched:sched_process_fork', `  printf("F %llu %d %d %d\\n", ${HEAD}, args->child_pid);`);
-  const argv = ['  $a = curtask->mm->arg_start; $e = curtask->mm->arg_end;'];
-  b.probe(
-    'tracepoint:sched:sched_process_exec',
-    `${argv[0]}\n  printf("R %llu %d %d %d %lld\\n", ${HEAD}, args->old_pid, (int64)($e - $a));`,
-  );
+  const exec = [
+    '  $a = curtask->mm->arg_start; $e = curtask->mm->arg_end;',
+    `  printf("R %llu %d %d %d %lld\\n", ${HEAD}, args->old_pid, (int64)($e - $a));`,
+  ];
   for (let chunk = 0; chunk < STRING_CHUNKS; chunk++) {
-    b.probe(
-      'tracepoint:sched:sched_process_exec',
+    exec.push(
       `  printf("N %llu %d %d ${chunk} %rh\\n", ${HEAD}, buf(str(args->filename + ${chunk * STRING_CHUNK}), ${BPFTRACE_STRLEN}));`,
     );
   }
   for (let chunk = 0; chunk < ARGV_CHUNKS; chunk++) {
     const offset = chunk * DATA_CHUNK;
-    b.probe(
-      'tracepoint:sched:sched_process_exec',
-      [
-        argv[0],
-        `  if ($e - $a > ${offset}) {`,
-        `    $n = $e - $a - ${offset}; if ($n > ${DATA_CHUNK}) { $n = ${DATA_CHUNK}; }`,
-        `    printf("W %llu %d %d ${chunk} %rh\\n", ${HEAD}, buf(uptr($a + ${offset}), $n));`,
-        '  }',
-      ].join('\n'),
+    exec.push(
+      `  if ($e - $a > ${offset}) {`,
+      `    $n${chunk} = $e - $a - ${offset}; if ($n${chunk} > ${DATA_CHUNK}) { $n${chunk} = ${DATA_CHUNK}; }`,
+      `    printf("W %llu %d %d ${chunk} %rh\\n", ${HEAD}, buf(uptr($a + ${offset}), $n${chunk}));`,
+      '  }',
     );
   }
+  b.probe('tracepoint:sched:sched_process_exec', exec.join('\n'));
   b.probe(
     'tracepoint:signal:signal_deliver',
     `  printf("G %llu %d %d %d %d %d\\n", ${HEAD}, args->sig, args->errno, args->code);`,

@@ -40,7 +40,10 @@ export interface BpftraceTracerOptions {
   binary?: string;
   /** How long compiling and attaching may take (~8 s for this program on a busy 2-core machine). */
   startTimeoutMs?: number;
-  /** After SIGINT, how long bpftrace may take to detach before it is killed. */
+  /**
+   * After SIGINT, how long bpftrace may take to detach before it is killed. It detaches its ~150 probes one by
+   * one, each waiting for an RCU grace period: ~11 s on this VM, while tracing goes on until the last one.
+   */
   stopTimeoutMs?: number;
   /** After the container's init exits, how long to keep tracing for the last exits of the others. */
   exitGraceMs?: number;
@@ -119,7 +122,7 @@ export class BpftraceTracer implements Tracer {
   constructor(options: BpftraceTracerOptions = {}) {
     this.binary = options.binary ?? 'bpftrace';
     this.startTimeoutMs = options.startTimeoutMs ?? 120_000;
-    this.stopTimeoutMs = options.stopTimeoutMs ?? 10_000;
+    this.stopTimeoutMs = options.stopTimeoutMs ?? 60_000;
     this.exitGraceMs = options.exitGraceMs ?? 1000;
   }
 
@@ -164,6 +167,7 @@ export class BpftraceTracer implements Tracer {
       ({ stdout }) => stdout.trim(),
       () => 'bpftrace (version unknown)',
     );
+    if (signal.aborted) throw new Error('the capture was cancelled before bpftrace started');
     const dir = await mkdtemp(path.join(tmpdir(), 'holdcell-bpftrace-'));
     const program = path.join(dir, PROGRAM);
     await writeFile(program, script.text, { mode: 0o600 });
@@ -233,7 +237,8 @@ export class BpftraceTracer implements Tracer {
 
     const stdoutDone = eachLine(child.stdout, (line) => {
       write(converter.push(line));
-      if (converter.started().probes !== undefined) attached();
+      // Not bpftrace's "attached_probes" record: it comes before the probes are attached; BEGIN comes after.
+      if (converter.started().namespace !== undefined) attached();
       if (!initGone && converter.exited(target.initPid)) {
         initGone = true;
         // Everything else in the namespace is killed with its init: give their exits a moment, then stop.
@@ -272,7 +277,9 @@ export class BpftraceTracer implements Tracer {
     const stop = async (): Promise<void> => {
       if (!stopping) {
         stopping = true;
-        child.kill('SIGINT');
+        // Until BEGIN ran, bpftrace drops SIGINT (it would attach and then run on forever); nothing is traced
+        // yet, so nothing is lost by killing it. Afterwards SIGINT makes it drain its buffers and detach.
+        child.kill(converter.started().namespace === undefined ? 'SIGKILL' : 'SIGINT');
       }
       const done = await Promise.race([finished.then(() => true), delay(this.stopTimeoutMs, false)]);
       if (!done) {
@@ -288,7 +295,10 @@ export class BpftraceTracer implements Tracer {
       attachedOnce.then(() => 'attached' as const),
       finished.then(() => 'exited' as const),
       delay(this.startTimeoutMs, 'timeout' as const),
-      new Promise<'aborted'>((resolve) => signal.addEventListener('abort', () => resolve('aborted'), { once: true })),
+      new Promise<'aborted'>((resolve) => {
+        if (signal.aborted) resolve('aborted');
+        else signal.addEventListener('abort', () => resolve('aborted'), { once: true });
+      }),
     ]);
     if (outcome !== 'attached') {
       await stop();

@@ -137,7 +137,10 @@ export class BpftraceConverter {
     return [...this.notes, ...[...this.counted].map(([text, count]) => `${text} (${count}×)`)];
   }
 
-  /** The PID namespace the program reported tracing (`pid:[N]`) and how many probes attached. */
+  /**
+   * Once the program's BEGIN line arrived, every probe is attached: the PID namespace it traces (`pid:[N]`),
+   * else undefined; and how many probes bpftrace announced.
+   */
   started(): { namespace: string | undefined; probes: number | undefined } {
     return { namespace: this.namespace, probes: this.probes };
   }
@@ -178,6 +181,8 @@ export class BpftraceConverter {
     const time = BigInt(ns);
     if (time > this.newest) this.newest = time;
     if (kind === 'T') return;
+    // BEGIN runs once every probe is attached (bpftrace reports "attached" before attaching): tracing is on.
+    if (kind === 'H') this.namespace = `pid:[${fields[2] ?? '?'}]`;
     this.hold({ kind, ns: time, arrival: this.arrivals++, fields: fields.slice(2) });
   }
 
@@ -224,7 +229,6 @@ export class BpftraceConverter {
       return;
     }
     if (line.kind === 'H') {
-      this.namespace = `pid:[${f[0] ?? '?'}]`;
       this.emit(this.diag(line.ns, null, `bpftrace: tracing every task whose PID namespace is ${this.namespace}`));
       return;
     }
