@@ -348,6 +348,47 @@ describe('bpftrace output that is incomplete or damaged', () => {
     ]);
   });
 
+  it('given a thread that execs, then the leader’s exit is the exec superseding it, not the process ending', () => {
+    const argv = hex('/bin/id\0-u\0');
+    const { converter, events } = convert(
+      [
+        printf('E 1000 7 8 execve 100 200 300'),
+        printf('Q 1100 7 7 9'),
+        printf('R 1200 7 7 8 11'),
+        printf(`N 1210 7 7 0 ${hex('/bin/id\0')}`),
+        printf(`W 1220 7 7 0 ${argv}`),
+        printf('X 1300 7 7 execve 0 0'),
+      ],
+      { initPid: 7 },
+    );
+    expect(events.map((event) => event.kind)).toEqual(['exit', 'syscall']);
+    expect(events[0]).toMatchObject({ kind: 'exit', tid: 7, supersededBy: 7 });
+    expect(events[1]).toMatchObject({
+      kind: 'syscall',
+      pid: 7,
+      tid: 7,
+      args: ['"/bin/id"', '["/bin/id", "-u"]', '0xc8'],
+    });
+    expect(converter.exited(7)).toBe(false);
+    const [process] = replayOf(events).allProcesses();
+    expect(process).toMatchObject({ pid: 7, exe: '/bin/id', argv: ['/bin/id', '-u'] });
+    expect(process?.end).toBeUndefined();
+  });
+
+  it('given a burst of lines all inside the reorder window, then converting stays linear', () => {
+    const lines: string[] = [];
+    for (let index = 0; index < 50_000; index++) {
+      lines.push(
+        printf(`E ${1_000_000 + index * 2_000} 7 7 close ${index}`),
+        printf(`X ${1_001_000 + index * 2_000} 7 7 close 0`),
+      );
+    }
+    const started = performance.now();
+    const { events } = convert(lines);
+    expect(events).toHaveLength(50_000);
+    expect(performance.now() - started).toBeLessThan(5_000);
+  });
+
   it('given a clone, then the fork line reports it in the parent before the child’s first call', () => {
     const { events } = convert([
       E(1_000, 'clone 17'),

@@ -74,6 +74,8 @@ export class BpftraceConverter {
   private readonly window: bigint;
   private readonly file: number;
   private held: Line[] = [];
+  /** Index of the first held line not yet released (the array is compacted now and then, not per line). */
+  private head = 0;
   private arrivals = 0;
   private newest = -1n;
   private released = -1n;
@@ -196,20 +198,23 @@ export class BpftraceConverter {
     }
     const held = this.held;
     let at = held.length;
-    while (at > 0 && (held[at - 1]?.ns ?? 0n) > line.ns) at--;
+    // Lines mostly arrive in order: the search from the end stops at once.
+    while (at > this.head && (held[at - 1]?.ns ?? 0n) > line.ns) at--;
     held.splice(at, 0, line);
   }
 
   private drain(all: boolean): TraceEvent[] {
     const limit = this.newest - this.window;
-    let index = 0;
-    for (; index < this.held.length; index++) {
-      const line = this.held[index];
+    for (; this.head < this.held.length; this.head++) {
+      const line = this.held[this.head];
       if (line === undefined || (!all && line.ns > limit)) break;
       if (line.ns > this.released) this.released = line.ns;
       this.apply(line);
     }
-    this.held = this.held.slice(index);
+    if (this.head > 4096 && this.head * 2 > this.held.length) {
+      this.held = this.held.slice(this.head);
+      this.head = 0;
+    }
     return this.take();
   }
 
@@ -412,6 +417,11 @@ export class BpftraceConverter {
       this.calls.delete(tid);
       if (!call.reported) this.emitCall(call, undefined, [], call.ns);
     }
+    // A thread of this process is inside exec: the leader ending now is the exec taking its place (de_thread),
+    // not the process ending. strace calls it superseded; replay then keeps the process.
+    const execing = [...this.calls.values()].find(
+      (other) => other.pid === pid && other.tid !== tid && other.spec.exec === true,
+    );
     // The kernel's exit_code: (status << 8) for an exit, the signal number (| 0x80 with a core dump) for a kill.
     const signal = status & 0x7f;
     const event: ExitEvent = {
@@ -422,10 +432,12 @@ export class BpftraceConverter {
       code: signal === 0 ? (status >> 8) & 0xff : null,
       signal: signal === 0 ? null : signalName(signal),
       core: signal !== 0 && (status & 0x80) !== 0,
-      supersededBy: null,
+      supersededBy: tid === pid && execing !== undefined ? pid : null,
     };
-    if (tid === pid) this.ended.add(pid);
-    if (tid === pid && pid === this.initPid) this.initEnded = true;
+    if (tid === pid && execing === undefined) {
+      this.ended.add(pid);
+      if (pid === this.initPid) this.initEnded = true;
+    }
     this.emit(event);
   }
 
