@@ -121,13 +121,16 @@ describe('live capture with bpftrace on the engine host', () => {
       expect(stream?.command.slice(0, 4)).toEqual([
         'env',
         'BPFTRACE_STRLEN=128',
-        'BPFTRACE_PERF_RB_PAGES=1024',
+        expect.stringMatching(/^BPFTRACE_PERF_RB_PAGES=\d+$/),
         'BPFTRACE_MAP_KEYS_MAX=65536',
       ]);
       const meta = JSON.parse(stream?.text.split('\n')[0] ?? '{}') as Record<string, string>;
       expect(meta).toMatchObject({ kind: 'meta', format: 'holdcell-trace', container: suspect.containerId });
       expect(meta['tool']).toMatch(/^bpftrace v\d/);
-      expect(running.warnings().filter((warning) => !warning.includes('RLIMIT_MEMLOCK'))).toEqual([]);
+      // Allowed: the memlock note, and the guard that drops a new container's tasks when the engine hands the dead
+      // namespace's id to it while bpftrace detaches (other suites create containers on this engine meanwhile).
+      const expected = /RLIMIT_MEMLOCK|^lines of tasks first seen after the container's init exited/;
+      expect(running.warnings().filter((warning) => !expected.test(warning))).toEqual([]);
       expect(running.pids()).toContain(suspect.initPid);
 
       const replay = await replayed(stream?.text ?? '', 'session');

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { promisify } from 'node:util';
-import { BPFTRACE_STRLEN, CALLS } from '../common/trace/bpftrace-calls.js';
+import { CALLS } from '../common/trace/bpftrace-calls.js';
 import { BpftraceConverter } from '../common/trace/bpftrace-events.js';
 import type { TraceEvent } from '../common/trace/trace-event.js';
 import { metaLine, toJsonLine } from '../common/trace/trace-jsonl.js';
@@ -19,20 +19,12 @@ import { formatIso } from '../common/trace/trace-time.js';
 import type { TracerProbe } from '../common/trace-capture.js';
 import { clockNote, monotonicToRealtimeOffset } from './bpftrace-clock.js';
 import { ensureTracefs, findBinary, pidNamespaceOf, probeBpftrace } from './bpftrace-probe.js';
+import { bpftraceEnv, ChunkQueue, delay, eachLine, stderrWarning } from './bpftrace-run.js';
 import { buildScript } from './bpftrace-script.js';
 import type { RunningTrace, TraceStream, TraceTarget, Tracer } from './tracer.js';
 
 const run = promisify(execFile);
 
-/**
- * BPFTRACE_STRLEN: str() size the program is built for. PERF_RB_PAGES: 4 MiB of ring buffer per CPU (the default
- * 256 KiB loses events under a burst of syscalls). MAP_KEYS_MAX: per-task scratch entries for many live tasks.
- */
-const BPFTRACE_ENV: Readonly<Record<string, string>> = {
-  BPFTRACE_STRLEN: String(BPFTRACE_STRLEN),
-  BPFTRACE_PERF_RB_PAGES: '1024',
-  BPFTRACE_MAP_KEYS_MAX: '65536',
-};
 const PROGRAM = 'holdcell-capture.bt';
 
 export interface BpftraceTracerOptions {
@@ -48,69 +40,6 @@ export interface BpftraceTracerOptions {
   /** After the container's init exits, how long to keep tracing for the last exits of the others. */
   exitGraceMs?: number;
 }
-
-/** An async iterable of byte chunks that a producer feeds and ends. */
-class ChunkQueue implements AsyncIterable<Uint8Array> {
-  private readonly items: Uint8Array[] = [];
-  private waiting: ((result: IteratorResult<Uint8Array>) => void) | undefined;
-  private closed = false;
-
-  push(chunk: Uint8Array): void {
-    if (this.closed || chunk.length === 0) return;
-    const waiter = this.waiting;
-    this.waiting = undefined;
-    if (waiter !== undefined) waiter({ value: chunk, done: false });
-    else this.items.push(chunk);
-  }
-
-  close(): void {
-    this.closed = true;
-    const waiter = this.waiting;
-    this.waiting = undefined;
-    waiter?.({ value: undefined, done: true });
-  }
-
-  [Symbol.asyncIterator](): AsyncIterator<Uint8Array> {
-    return {
-      next: () => {
-        const item = this.items.shift();
-        if (item !== undefined) return Promise.resolve({ value: item, done: false });
-        if (this.closed) return Promise.resolve({ value: undefined, done: true });
-        return new Promise((resolve) => (this.waiting = resolve));
-      },
-    };
-  }
-}
-
-/** Splits a stream's text into lines, handing each complete line over. */
-function eachLine(stream: Readable, onLine: (line: string) => void): Promise<void> {
-  let pending = '';
-  stream.setEncoding('utf8');
-  stream.on('data', (text: string) => {
-    const lines = (pending + text).split('\n');
-    pending = lines.pop() ?? '';
-    for (const line of lines) onLine(line);
-  });
-  return new Promise((resolve) =>
-    stream.once('close', () => {
-      if (pending !== '') onLine(pending);
-      resolve();
-    }),
-  );
-}
-
-/** bpftrace's stderr line as the responder should read it. */
-function stderrWarning(line: string): string | undefined {
-  if (line.trim() === '') return undefined;
-  // Without CAP_SYS_RESOURCE bpftrace cannot lift the memlock limit; kernels from 5.11 charge BPF memory to the
-  // cgroup instead, so the program loads anyway.
-  if (line.includes("couldn't set RLIMIT_MEMLOCK")) {
-    return 'bpftrace could not raise RLIMIT_MEMLOCK (harmless on kernels ≥ 5.11, which account BPF memory per cgroup)';
-  }
-  return `bpftrace: ${line}`;
-}
-
-const delay = <T>(ms: number, value: T): Promise<T> => new Promise((resolve) => setTimeout(() => resolve(value), ms));
 
 export class BpftraceTracer implements Tracer {
   readonly kind = 'bpftrace' as const;
@@ -136,7 +65,7 @@ export class BpftraceTracer implements Tracer {
 
   /** The command as it runs (its environment written `env`-style, so the manifest shows all of it). */
   private fullCommand(binary: string, program: string): string[] {
-    const env = Object.entries(BPFTRACE_ENV).map(([key, value]) => `${key}=${value}`);
+    const env = Object.entries(bpftraceEnv()).map(([key, value]) => `${key}=${value}`);
     return ['env', ...env, binary, '-f', 'json', program];
   }
 
@@ -222,7 +151,7 @@ export class BpftraceTracer implements Tracer {
     };
 
     const child: ChildProcessByStdio<null, Readable, Readable> = spawn(binary, ['-f', 'json', program], {
-      env: { ...process.env, ...BPFTRACE_ENV },
+      env: { ...process.env, ...bpftraceEnv() },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stopping = false;
