@@ -121,7 +121,8 @@ export async function benchTimeline() {
 
     await page.goto(`http://127.0.0.1:${server.address().port}/`);
     await page.waitForFunction(() => 'bench' in globalThis);
-    const call = (name, ...args) => page.evaluate(([method, params]) => globalThis.bench[method](...params), [name, args]);
+    const call = (name, ...args) =>
+      page.evaluate(([method, params]) => globalThis.bench[method](...params), [name, args]);
 
     console.log(
       `bench:timeline — ${fmt(EVENTS)} synthetic events in ${await page.evaluate(() => navigator.userAgent.match(/Chrom\w+\/[\d.]+/)?.[0])}`,

@@ -51,7 +51,10 @@ test.describe('the incident timeline of a traced attacker session in Chromium', 
     shellPid = Number(/^(\d+) /.exec(shellLine ?? '')?.[1]);
     expect(Number.isInteger(shellPid)).toBe(true);
     // The responder opens the case a moment after the session: the histogram can tell the two apart.
-    const stamps = [...readFileSync(tracePath, 'utf8').matchAll(/^\d+ (\d+\.\d+) /gm)].map((match) => Number(match[1]));
+    const stamps = [...readFileSync(tracePath, 'utf8').matchAll(/^\d+ +(\d+\.\d+) /gm)].map((match) =>
+      Number(match[1]),
+    );
+    expect(stamps.length).toBeGreaterThan(50);
     const sessionEnd = Math.max(...stamps) * 1000;
     await new Promise((resolve) => setTimeout(resolve, 600));
     afterSession = sessionEnd + 300;

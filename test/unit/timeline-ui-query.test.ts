@@ -8,6 +8,7 @@ import { acceptTable, clauseColumn, Columns, encodeChunk } from '../../renderer/
 import {
   clipToRange,
   filterPositions,
+  INDEX_LIMIT,
   indexOfPosition,
   intersectSorted,
   keysResult,
@@ -131,33 +132,49 @@ describe('filters in the URL become clauses', () => {
   });
 });
 
-describe('planning against the indexes', () => {
+describe('planning against the indexes and the columns', () => {
   const shell: IndexClause = { index: 'technique', op: 'prefix', values: ['T1059'] };
   const syscall: IndexClause = { index: 'source', op: 'equals', values: ['syscall'] };
+  const pid: IndexClause = { index: 'pid', op: 'equals', values: [40] };
   const text: Clause = { index: 'text', op: 'contains', values: ['curl'] };
 
-  it('given probes that answered under the bound and ones that did not, when planned, then lists intersect shortest first and wide ones are checked', () => {
+  it('given selective and wide conditions, when planned, then the selective ones come from their indexes fewest first and the wide ones are checked', () => {
     const plan = planQuery(
-      [syscall, shell, text],
+      [syscall, shell, pid, text],
       [
-        { clause: syscall, keys: 'wide' },
-        { clause: shell, keys: Uint32Array.of(1, 6) },
-        { clause: { index: 'pid', op: 'equals', values: [40] }, keys: Uint32Array.of(1) },
+        { clause: syscall, count: INDEX_LIMIT + 1 },
+        { clause: shell, count: 2 },
+        { clause: pid, count: 1 },
       ],
     );
     expect(plan.empty).toBe(false);
-    expect(plan.lists.map((list) => [...list])).toEqual([[1], [1, 6]]);
+    expect(plan.indexed).toEqual([pid, shell]);
     expect(plan.checks).toEqual([syscall]);
     expect(plan.text).toEqual(text);
   });
 
-  it('given a condition whose index holds nothing, when planned, then the answer is empty without more work', () => {
-    expect(planQuery([shell], [{ clause: shell, keys: new Uint32Array(0) }]).empty).toBe(true);
+  it('given a condition that matches nothing, when planned, then the answer is empty without more work', () => {
+    expect(planQuery([shell], [{ clause: shell, count: 0 }]).empty).toBe(true);
   });
 
-  it('given a bookmark condition, when asked for its column, then it has none and is always read from the index', () => {
-    expect(clauseColumn({ index: 'id', op: 'equals', values: ['e1'] })).toBeUndefined();
+  it('given a process name, which has a column but no index, when planned, then it is checked on the column however few match', () => {
+    const exe: IndexClause = { index: 'exe', op: 'equals', values: ['curl'] };
+    expect(planQuery([exe], [{ clause: exe, count: 1 }])).toMatchObject({ indexed: [], checks: [exe] });
+  });
+
+  it('given bookmarks, which no column counts, when planned, then they are read from the id index', () => {
+    const bookmarks: IndexClause = { index: 'id', op: 'equals', values: ['e1'] };
+    expect(clauseColumn(bookmarks)).toBeUndefined();
+    expect(planQuery([bookmarks], [{ clause: bookmarks, count: undefined }]).indexed).toEqual([bookmarks]);
     expect(clauseColumn(syscall)).toBe('source');
+  });
+
+  it('given the columns of a small incident, when a condition is counted, then the count is exact without reading an event', () => {
+    const columns = columnsOf(EVENTS, 3);
+    expect(columns.count(syscall)).toBe(5);
+    expect(columns.count(shell)).toBe(2);
+    expect(columns.count({ index: 'technique', op: 'prefix', values: ['T1098'] })).toBe(2);
+    expect(columns.count({ index: 'exe', op: 'equals', values: ['curl'] })).toBe(2);
   });
 });
 

@@ -3,6 +3,7 @@
 // of every matching event, and the selected event with its evidence, links, bookmark and notes.
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { setHashParams, useHashParam, useHashParams } from '../../app/url-state.js';
+import { visibleText } from '../../../../src/contract/visible-text.js';
 import { SafeText } from '../../ui/SafeText.js';
 import { EventDetails } from './EventDetails.js';
 import { FilterBar } from './FilterBar.js';
@@ -102,14 +103,15 @@ function Workspace({
     const marks: Marker[] = bookmarkRows.map((row) => ({
       ms: columns.times[row.o] ?? Number.NaN,
       kind: 'bookmark',
-      label: `Bookmarked: ${row.e.at} ${row.e.kind}`,
+      // An SVG tooltip is text only: escaped here as SafeText would.
+      label: visibleText(`Bookmarked: ${row.e.at} ${row.e.kind} ${row.e.summary}`),
       onClick: () => setHashParams({ [EVENT_PARAM]: row.e.id }),
     }));
     if (selected)
       marks.push({
         ms: columns.times[selected.o] ?? Number.NaN,
         kind: 'selected',
-        label: `Selected: ${selected.e.at}`,
+        label: visibleText(`Selected: ${selected.e.at}`),
       });
     return marks;
   }, [bookmarkRows, columns, selected]);

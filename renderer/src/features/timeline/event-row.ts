@@ -1,5 +1,5 @@
 // The record the renderer stores for one timeline event: the event as the host sent it, plus the keys it is found by
-// (merge position, fixed-width time, executable name), and the text its words are searched in.
+// (merge position, fixed-width time), and the text its words are searched in.
 import type { TimelineEvent } from '../../../../src/forensics/common/timeline-model.js';
 import { timeKey } from './time-key.js';
 
@@ -8,8 +8,6 @@ export interface StoredEvent {
   o: number;
   /** timeKey(tns): the time index. */
   k: string;
-  /** Lower-cased executable name of the event's process (basename of the command's first word), when it has one. */
-  x?: string;
   /** The event exactly as the host sent it: strings from evidence stay raw here and are escaped when shown. */
   e: TimelineEvent;
 }
@@ -51,6 +49,5 @@ export function executableName(command: string | undefined): string | undefined 
 }
 
 export function toStoredEvent(event: TimelineEvent, order: number): StoredEvent {
-  const exe = executableName(event.subject.process);
-  return { o: order, k: timeKey(event.tns), ...(exe === undefined ? {} : { x: exe }), e: event };
+  return { o: order, k: timeKey(event.tns), e: event };
 }

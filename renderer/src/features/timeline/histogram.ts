@@ -79,18 +79,26 @@ export function msAt(x: number, domain: Domain): number {
 /** A brush end this close (user units) to an edge of the chart snaps to it: a pointer cannot land on the edge. */
 export const EDGE_SNAP = 4;
 
+/**
+ * Float milliseconds of this century are exact to about 0.25 µs, so a range made from them is widened by 1 µs at
+ * each end: an event exactly at an edge (the first event, a bucket's boundary) is never lost to rounding.
+ */
+const WIDEN_MS = 0.001;
+
+function rangeOf(loMs: number, hiMs: number): { from: string; to: string } {
+  return { from: msToTns(loMs - WIDEN_MS, 'floor'), to: msToTns(hiMs + WIDEN_MS, 'ceil') };
+}
+
 /** The nanosecond range a brush from x0 to x1 (either direction) selects: start rounded down, end rounded up. */
 export function brushRange(x0: number, x1: number, domain: Domain): { from: string; to: string } {
   const snap = (x: number): number => (x < EDGE_SNAP ? 0 : x > HISTOGRAM_WIDTH - EDGE_SNAP ? HISTOGRAM_WIDTH : x);
-  const a = msAt(snap(Math.min(x0, x1)), domain);
-  const b = msAt(snap(Math.max(x0, x1)), domain);
-  return { from: msToTns(a, 'floor'), to: msToTns(b, 'ceil') };
+  return rangeOf(msAt(snap(Math.min(x0, x1)), domain), msAt(snap(Math.max(x0, x1)), domain));
 }
 
 /** The range of one bucket (a click on a bar zooms into it). */
 export function bucketRange(bucket: number, domain: Domain, buckets = BUCKETS): { from: string; to: string } {
   const width = (domain.hi - domain.lo) / buckets;
-  return { from: msToTns(domain.lo + bucket * width, 'floor'), to: msToTns(domain.lo + (bucket + 1) * width, 'ceil') };
+  return rangeOf(domain.lo + bucket * width, domain.lo + (bucket + 1) * width);
 }
 
 /** The range twice as wide around the same middle (zoom out), no wider than the whole timeline. */
@@ -99,7 +107,7 @@ export function zoomOut(domain: Domain, whole: Domain): { from: string; to: stri
   const lo = Math.max(whole.lo, domain.lo - half / 2);
   const hi = Math.min(whole.hi, domain.hi + half / 2);
   if (lo <= whole.lo && hi >= whole.hi) return undefined;
-  return { from: msToTns(lo, 'floor'), to: msToTns(hi, 'ceil') };
+  return rangeOf(lo, hi);
 }
 
 /** An axis label in UTC with as many fraction digits as the span shown needs (a day: seconds; a second: µs). */

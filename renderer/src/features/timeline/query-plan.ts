@@ -1,14 +1,15 @@
-// Filter → query planning over IndexedDB and the in-memory columns: every index condition is first asked of its
-// Dexie index with a bounded probe; the ones that answer under the bound are exact key lists to intersect, the
-// wide ones are checked on the columns instead; the text search comes last, over what is left. Pure: the Dexie
-// side is timeline-query.ts.
-import type { Clause } from './timeline-filters.js';
+// Filter → query planning over IndexedDB and the in-memory columns. Every condition's exact count comes from the
+// column dictionaries at no cost; a selective condition is read from its Dexie index as an exact key list (lists
+// are intersected shortest first), a wide one is checked on the columns over what is left, and the text search
+// comes last. Pure: the Dexie side is timeline-query.ts.
+import type { Clause, IndexName } from './timeline-filters.js';
 
 /**
- * Keys an index probe may return before its condition counts as wide. Reading keys costs a few microseconds each
- * from IndexedDB here, a column check a few nanoseconds: past a few thousand keys the columns win (bench:timeline).
+ * Most events a condition may match and still be read from its index. On this 2-core VM IndexedDB hands back keys
+ * at 3–30 µs each (more under load), while a column check costs a few nanoseconds per event, so a scan of a million
+ * events (5–10 ms) beats reading more than about a thousand keys (bench:timeline).
  */
-export const PROBE_LIMIT = 4096;
+export const INDEX_LIMIT = 1024;
 
 /** The matching events: a contiguous run of merge positions (no condition but time), or a sorted key list. */
 export type QueryResult =
@@ -39,33 +40,39 @@ export function indexOfPosition(result: QueryResult, position: number): number {
 
 export type IndexClause = Extract<Clause, { op: 'equals' | 'prefix' }>;
 
-/** What a bounded index probe found: the exact keys, or "wide" when a value hit PROBE_LIMIT. */
-export interface Probe {
+/** A condition with how many events meet it (undefined: no column can count it, e.g. bookmarks by id). */
+export interface Counted {
   clause: IndexClause;
-  keys: Uint32Array | 'wide';
+  count: number | undefined;
 }
 
 export interface QueryPlan {
   /** A condition matched nothing: the answer is empty without further work. */
   empty: boolean;
-  /** Exact key lists, shortest first: intersected in this order. */
-  lists: Uint32Array[];
+  /** Conditions read from their index, fewest events first: their key lists are intersected in this order. */
+  indexed: IndexClause[];
   /** Wide conditions, checked on the columns over the lists' intersection (or the whole time range). */
   checks: IndexClause[];
   /** The text search, applied last. */
   text?: Extract<Clause, { op: 'contains' }>;
 }
 
-export function planQuery(clauses: readonly Clause[], probes: readonly Probe[]): QueryPlan {
+/** Fields with a Dexie index (the executable name has only its column). */
+const INDEXED: ReadonlySet<IndexName> = new Set(['source', 'kind', 'technique', 'pid', 'path', 'id']);
+
+export function planQuery(clauses: readonly Clause[], counted: readonly Counted[]): QueryPlan {
   const text = clauses.find((clause): clause is Extract<Clause, { op: 'contains' }> => clause.op === 'contains');
-  const lists: Uint32Array[] = [];
+  const indexed: Counted[] = [];
   const checks: IndexClause[] = [];
-  for (const probe of probes) {
-    if (probe.keys === 'wide') checks.push(probe.clause);
-    else lists.push(probe.keys);
+  let empty = false;
+  for (const entry of counted) {
+    if (entry.count === 0) empty = true;
+    if (entry.count === undefined || (entry.count <= INDEX_LIMIT && INDEXED.has(entry.clause.index)))
+      indexed.push(entry);
+    else checks.push(entry.clause);
   }
-  lists.sort((a, b) => a.length - b.length);
-  return { empty: lists.some((list) => list.length === 0), lists, checks, ...(text ? { text } : {}) };
+  indexed.sort((a, b) => (a.count ?? 0) - (b.count ?? 0));
+  return { empty, indexed: indexed.map((entry) => entry.clause), checks, ...(text ? { text } : {}) };
 }
 
 /** First index whose key is ≥ value (keys ascending). */

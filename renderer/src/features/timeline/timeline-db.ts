@@ -27,14 +27,13 @@ export interface LoadMeta {
   complete: boolean;
 }
 
-/** Index names (Dexie key paths) the queries use. */
+/** Index names (Dexie key paths) the queries use; the executable name has a column only (columns.ts). */
 export const INDEX = {
   order: 'o',
   time: 'k',
   source: 'e.source',
   kind: 'e.kind',
   pid: 'e.subject.pid',
-  exe: 'x',
   path: 'e.subject.path',
   technique: 'e.techniques',
   id: 'e.id',
@@ -51,8 +50,9 @@ export class TimelineDb extends Dexie {
 
   constructor(name: string) {
     super(name);
-    this.version(1).stores({
-      events: 'o, k, e.source, e.kind, e.subject.pid, x, e.subject.path, *e.techniques, e.id',
+    // Version 2: no index on the executable name (the column answers it); each database is a cache of one file.
+    this.version(2).stores({
+      events: 'o, k, e.source, e.kind, e.subject.pid, e.subject.path, *e.techniques, e.id',
       columns: 'start',
       texts: 'start',
       meta: 'key',

@@ -2,7 +2,6 @@
 // parameters when the responder switches views) and as index clauses for the query planner.
 import { TIMELINE_SOURCES, type TimelineSource } from '../../../../src/forensics/common/timeline-model.js';
 import { isTns, timeKey } from './time-key.js';
-import type { INDEX } from './timeline-db.js';
 
 export interface TimelineFilters {
   /** Sources shown; empty means every source. */
@@ -95,11 +94,12 @@ export function hasFilters(filters: TimelineFilters): boolean {
   return JSON.stringify(filters) !== JSON.stringify(NO_FILTERS);
 }
 
-export type IndexName = Exclude<keyof typeof INDEX, 'order' | 'time'>;
+/** The fields a condition can be on: each has an IndexedDB index, an in-memory column, or both (columns.ts). */
+export type IndexName = 'source' | 'kind' | 'technique' | 'pid' | 'exe' | 'path' | 'id';
 
 /**
- * One condition: an index answers `equals` (any of the values) and `prefix` (any of the prefixes); `contains` is
- * the text search (every term a substring of the event's search text), answered by the search worker.
+ * One condition: `equals` (any of the values) and `prefix` (any of the prefixes) are answered by an index or a
+ * column; `contains` is the text search (every term a substring of the event's search text), the worker's.
  */
 export type Clause =
   | { index: IndexName; op: 'equals' | 'prefix'; values: (string | number)[] }

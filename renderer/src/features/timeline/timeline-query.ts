@@ -1,9 +1,7 @@
-// Runs a filter against the case's IndexedDB and columns as query-plan.ts plans it: bounded index probes, key-list
-// intersection, column checks for wide conditions, then the text worker. The time range maps to merge positions
+// Runs a filter against the case's IndexedDB and columns as query-plan.ts plans it: index key lists for selective
+// conditions, intersected; column checks for wide ones; then the text worker. The time range maps to merge positions
 // through the time index (positions are in time order), so it only ever trims.
-import type { Collection } from 'dexie';
 import type { Columns } from './columns.js';
-import type { StoredEvent } from './event-row.js';
 import {
   clipToRange,
   EMPTY_RESULT,
@@ -11,11 +9,9 @@ import {
   intersectSorted,
   keysResult,
   planQuery,
-  PROBE_LIMIT,
   rangeResult,
   sortedUnique,
   type IndexClause,
-  type Probe,
   type QueryResult,
 } from './query-plan.js';
 import { clauseColumn } from './columns.js';
@@ -35,21 +31,18 @@ export interface QueryContext {
  * One key range per value (equals, or startsWith for a prefix): a plain range lets IndexedDB answer with one
  * getAllKeys call, where Dexie's anyOf/startsWithAnyOf walk a cursor entry by entry.
  */
-function collections(db: TimelineDb, clause: IndexClause): Collection<StoredEvent, number>[] {
+async function keysOf(db: TimelineDb, clause: IndexClause): Promise<Uint32Array> {
+  if (clause.index === 'exe') throw new Error('the executable name has no index');
   const index = INDEX[clause.index];
-  return clause.values.map((value) =>
-    clause.op === 'prefix' ? db.events.where(index).startsWith(String(value)) : db.events.where(index).equals(value),
-  );
-}
-
-/** The clause's keys if every value has at most PROBE_LIMIT (a condition without a column is read whole). */
-async function probe(db: TimelineDb, clause: IndexClause): Promise<Probe> {
-  const bounded = clauseColumn(clause) !== undefined;
   const lists = await Promise.all(
-    collections(db, clause).map((part) => (bounded ? part.limit(PROBE_LIMIT + 1) : part).primaryKeys()),
+    clause.values.map((value) =>
+      (clause.op === 'prefix'
+        ? db.events.where(index).startsWith(String(value))
+        : db.events.where(index).equals(value)
+      ).primaryKeys(),
+    ),
   );
-  if (bounded && lists.some((list) => list.length > PROBE_LIMIT)) return { clause, keys: 'wide' };
-  return { clause, keys: sortedUnique(lists.length === 1 ? (lists[0] as number[]) : lists.flat()) };
+  return sortedUnique(lists.length === 1 ? (lists[0] as number[]) : lists.flat());
 }
 
 /** Merge positions of the first and last event within the time bounds (hi < lo when none). */
@@ -89,15 +82,18 @@ export async function runQuery(
   const range = await positionRange(db, bounds, total);
   if (range.hi < range.lo) return EMPTY_RESULT;
   if (clauses.length === 0) return rangeResult(range.lo, range.hi);
-  const indexClauses = clauses.filter((clause): clause is IndexClause => clause.op !== 'contains');
-  const plan = planQuery(clauses, await Promise.all(indexClauses.map((clause) => probe(db, clause))));
-  signal?.throwIfAborted();
+  const counted = clauses
+    .filter((clause): clause is IndexClause => clause.op !== 'contains')
+    .map((clause) => ({ clause, count: clauseColumn(clause) === undefined ? undefined : columns.count(clause) }));
+  const plan = planQuery(clauses, counted);
   if (plan.empty) return EMPTY_RESULT;
 
   let candidates: Uint32Array | undefined;
-  for (const list of plan.lists) {
-    const clipped = clipToRange(list, range.lo, range.hi);
+  for (const clause of plan.indexed) {
+    const clipped = clipToRange(await keysOf(db, clause), range.lo, range.hi);
+    signal?.throwIfAborted();
     candidates = candidates ? intersectSorted(candidates, clipped) : clipped;
+    if (candidates.length === 0) return EMPTY_RESULT;
   }
   if (plan.checks.length > 0)
     candidates = filterPositions(
