@@ -5,6 +5,7 @@ import { Containment } from '../capture/node/containment.js';
 import { DockerEngine } from '../capture/node/docker-engine.js';
 import { EngineRegistry } from '../capture/node/engine-registry.js';
 import { ReplaySessions } from '../capture/node/replay-sessions.js';
+import { BpftraceTracer } from '../capture/node/bpftrace-tracer.js';
 import { HelperStraceTracer } from '../capture/node/strace-helper-tracer.js';
 import { HostStraceTracer } from '../capture/node/strace-host-tracer.js';
 import { KubernetesCatalog } from '../capture/node/kubernetes-catalog.js';
@@ -66,12 +67,13 @@ export function createHost(config: HostConfig, options: HostOptions = {}): Host 
   const acquisition = new Acquisition({ engines, openCase });
   const sandboxes = new Sandboxes({ engines, openCase: openExistingCase });
   const replays = new ReplaySessions({ openCase: openExistingCase });
+  const bpftrace = new BpftraceTracer();
   const hostStrace = new HostStraceTracer();
   const helperStrace = new HelperStraceTracer({ image: config.tracerImage });
   // Host tools reach only a local engine's processes; a remote engine's are reached through a helper container
   // (which a responder may also ask for on a local engine).
   const tracersFor = (engine: { isLocal: boolean }): Tracer[] =>
-    engine.isLocal ? [hostStrace, helperStrace] : [helperStrace];
+    engine.isLocal ? [bpftrace, hostStrace, helperStrace] : [helperStrace];
   const captures = new SyscallCapture({ engines, openCase, tracersFor });
   const kubeconfigs = config.kubeconfigFiles ?? [];
   // The Kubernetes client is imported only when a kubeconfig exists and a cluster is first used.

@@ -404,4 +404,19 @@ describe('bpftrace output that is incomplete or damaged', () => {
       ),
     ).toEqual(['7 clone(flags=SIGCHLD) = 12', '12 close(3) = 0']);
   });
+
+  it('given a clone already running when tracing began, then its result (the container’s pid) invents no process', () => {
+    const { events } = convert([
+      printf('X 500 7 7 clone 55'),
+      printf('E 600 9022 9022 close 3'),
+      printf('X 700 9022 9022 close 0'),
+    ]);
+    const [clone] = calls(events, 'clone');
+    expect(clone).toMatchObject({ tid: 7, state: 'resumed', ret: '' });
+    expect(
+      replayOf(events)
+        .allProcesses()
+        .map((process) => process.pid),
+    ).not.toContain(55);
+  });
 });

@@ -82,7 +82,8 @@ export class SyscallCapture implements CaptureImpl {
       stopWith.abort();
     };
     this.running.set(id, () => stop('responder'));
-    const timer = setTimeout(() => stop('duration'), seconds * 1000);
+    // The duration counts from when the tracer is attached: bpftrace alone takes seconds to compile and attach.
+    let timer: ReturnType<typeof setTimeout> | undefined;
     const onCancel = (): void => stop('cancelled');
     call.signal.addEventListener('abort', onCancel, { once: true });
 
@@ -115,6 +116,7 @@ export class SyscallCapture implements CaptureImpl {
       let progressTimer: ReturnType<typeof setInterval> | undefined;
       try {
         const trace = await tracer.start(target, stopWith.signal);
+        timer = setTimeout(() => stop('duration'), seconds * 1000);
         void trace.ended.then(({ reason }) => stop(reason === 'tracees-exited' ? 'container-exit' : 'tracer-exit'));
         const collecting = (async () => {
           for await (const stream of trace.streams) written.push(writeStream(stream));

@@ -364,8 +364,12 @@ export class BpftraceConverter {
     if (call === undefined || call.spec.name !== spec.name) {
       // A new task returning from the clone that created it: its parent's fork line reported the clone.
       if (CLONES.has(spec.name) && ret === 0n) return;
-      // A call already in progress when tracing began: only its end is known (strace's "resumed" half).
-      this.emitCall(this.newCall(spec, pid, tid, ns, undefined), ret, values.slice(1), ns, 'resumed');
+      // A call already in progress when tracing began: only its end is known (strace's "resumed" half). A clone
+      // that began before tracing returns the child's pid as the container numbers it, not the host pid every
+      // line here is keyed by (the fork tracepoint that would say it fired before tracing): taken as a pid it
+      // would invent a process, so its result is left unknown.
+      const result = CLONES.has(spec.name) && ret > 0n ? undefined : ret;
+      this.emitCall(this.newCall(spec, pid, tid, ns, undefined), result, values.slice(1), ns, 'resumed');
       return;
     }
     this.calls.delete(tid);
