@@ -3,11 +3,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
+  anchoredLayout,
+  ANCHOR_SPAN,
   isRowVisible,
   listWindow,
   MAX_SCROLL_HEIGHT,
   sameWindow,
   scrollTopFor,
+  slotCount,
 } from '../../renderer/src/features/timeline/windowing.js';
 
 const ROW = 26;
@@ -69,5 +72,41 @@ describe('windowing the event list', () => {
       listWindow({ scrollTop, viewportHeight: VIEW, rowHeight: ROW, count: 500, overscan: 4 });
     expect(sameWindow(at(ROW * 20), at(ROW * 20 + 25))).toBe(true);
     expect(sameWindow(at(ROW * 20), at(ROW * 21))).toBe(false);
+  });
+
+  it('given a scroll of a few rows, when rows are placed, then every row drawn before keeps its exact place', () => {
+    const at = (scrollTop: number) =>
+      listWindow({ scrollTop, viewportHeight: VIEW, rowHeight: ROW, count: 100_000, overscan: 6 });
+    const place = (shown: ReturnType<typeof at>, index: number) => {
+      const { anchor, windowTop } = anchoredLayout(shown, ROW);
+      return windowTop + (index - anchor) * ROW;
+    };
+    const before = at(ROW * 5000 + 3);
+    const after = at(ROW * 5004 + 11);
+    expect(after.first).toBeGreaterThan(before.first);
+    for (let index = after.first; index < before.end; index += 1) {
+      expect(place(after, index)).toBe(index * ROW);
+      expect(place(before, index)).toBe(place(after, index));
+      // …and the window itself did not move, so nothing already drawn is painted again.
+      expect(anchoredLayout(after, ROW).windowTop).toBe(anchoredLayout(before, ROW).windowTop);
+    }
+    expect(anchoredLayout(at(ROW * ANCHOR_SPAN * 3), ROW).anchor % ANCHOR_SPAN).toBe(0);
+  });
+
+  it('given the rows drawn, when slots are counted, then no two drawn rows share a slot', () => {
+    expect(slotCount(10)).toBe(64);
+    expect(slotCount(64)).toBe(64);
+    expect(slotCount(65)).toBe(128);
+    const shown = listWindow({
+      scrollTop: 123_456,
+      viewportHeight: 4000,
+      rowHeight: ROW,
+      count: 1_000_000,
+      overscan: 6,
+    });
+    const slots = slotCount(shown.end - shown.first);
+    const used = new Set<number>();
+    for (let index = shown.first; index < shown.end; index += 1) used.add(index % slots);
+    expect(used.size).toBe(shown.end - shown.first);
   });
 });

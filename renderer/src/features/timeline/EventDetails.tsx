@@ -25,7 +25,7 @@ function Notes({ notes, annotations }: { notes: readonly Annotation[]; annotatio
           <SafeText text={note.text} className="tl-note-text" />
           <span className="muted">
             {' '}
-            — <SafeText text={note.operator} />, <span title={note.at}>{note.at.replace('T', ' ').slice(0, 19)}</span>
+            — <SafeText text={note.operator} />, <SafeText text={note.at.replace('T', ' ').slice(0, 19)} />
           </span>{' '}
           <button
             type="button"

@@ -172,7 +172,7 @@ function Workspace({
           onSelect={select}
           onWindow={onWindow}
           resetKey={result}
-          renderRow={(index) => {
+          renderRow={(index, slot) => {
             const row = cache.get(index);
             const marks = marksOf(row ? annotations.byEvent.get(row.e.id) : undefined);
             return (
@@ -185,6 +185,7 @@ function Workspace({
                 bookmarked={marks.bookmarked}
                 notes={marks.notes}
                 withDate={withDate}
+                slot={slot}
                 onSelect={select}
               />
             );

@@ -1,15 +1,18 @@
 // A windowed list: draws only the rows near the viewport (a million rows cost the same as fifty), positioned through
-// a scoped constructable stylesheet rather than inline styles (CSP). Arrow keys, Page Up/Down, Home and End move
-// the selection; the parent decides what a row shows.
+// a scoped constructable stylesheet rather than inline styles (CSP): a rule per slot class places each row, and
+// rows already drawn keep their place while scrolling (windowing.ts anchoredLayout). Arrow keys, Page Up/Down, Home
+// and End move the selection; the parent decides what a row shows.
 import { useEffect, useLayoutEffect, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
+import { browserMaxHeight } from './max-height.js';
 import { useScopedSheet } from './scoped-sheet.js';
-import { isRowVisible, listWindow, sameWindow, scrollTopFor } from './windowing.js';
+import { anchoredLayout, isRowVisible, listWindow, sameWindow, scrollTopFor, slotCount } from './windowing.js';
 
 export interface VirtualListProps {
   count: number;
   rowHeight: number;
   label: string;
-  renderRow: (index: number) => ReactNode;
+  /** The row's element must carry `slot` among its classes (it places the row). */
+  renderRow: (index: number, slot: string) => ReactNode;
   /** Told which rows are drawn, so their data can be fetched. */
   onWindow?: (first: number, end: number) => void;
   /** The selected row's index (-1: none); the list scrolls to keep it in view when it changes. */
@@ -46,7 +49,8 @@ export function VirtualList({
   const sheet = useScopedSheet('vlist');
   const [scrollTop, setScrollTop] = useState(0);
   const [viewportHeight, setViewportHeight] = useState(0);
-  const computed = listWindow({ scrollTop, viewportHeight, rowHeight, count, overscan });
+  const [maxHeight] = useState(browserMaxHeight);
+  const computed = listWindow({ scrollTop, viewportHeight, rowHeight, count, overscan, maxHeight });
   // The same window object while scrolling stays within the drawn rows, so nothing below re-runs.
   const previous = useRef(computed);
   const shown = sameWindow(previous.current, computed) ? previous.current : computed;
@@ -61,22 +65,26 @@ export function VirtualList({
     return () => observer.disconnect();
   }, []);
 
-  // Before paint, so a frame never shows rows at the previous window's offset.
+  const slots = slotCount(shown.end - shown.first);
+  // Before paint, so a frame never shows rows at the previous window's places.
   useLayoutEffect(() => {
     const scope = `.${sheet.scope}`;
-    sheet.set(
+    const { anchor, windowTop } = anchoredLayout(shown, rowHeight);
+    let css =
       `${scope} > .vlist-spacer{height:${shown.height}px}` +
-        `${scope} .vlist-window{transform:translateY(${shown.offset}px)}` +
-        `${scope} .vlist-row{height:${rowHeight}px}`,
-    );
-  }, [sheet, shown.height, shown.offset, rowHeight]);
+      `${scope} .vlist-window{transform:translateY(${windowTop}px)}` +
+      `${scope} .vlist-row{height:${rowHeight}px}`;
+    for (let index = shown.first; index < shown.end; index += 1)
+      css += `${scope} .vr-${index % slots}{transform:translateY(${(index - anchor) * rowHeight}px)}`;
+    sheet.set(css);
+  }, [sheet, shown, rowHeight, slots]);
 
   useEffect(() => onWindow?.(shown.first, shown.end), [onWindow, shown.first, shown.end]);
 
   const scrollToRow = (index: number): void => {
     const element = scroller.current;
     if (!element || index < 0) return;
-    const geometry = { viewportHeight: element.clientHeight, rowHeight, count };
+    const geometry = { viewportHeight: element.clientHeight, rowHeight, count, maxHeight };
     if (isRowVisible(index, { ...geometry, scrollTop: element.scrollTop })) return;
     // Leave a third of the viewport above the row, so what led up to it shows too.
     const above = Math.floor(element.clientHeight / rowHeight / 3);
@@ -109,7 +117,7 @@ export function VirtualList({
   };
 
   const rows: ReactNode[] = [];
-  for (let index = shown.first; index < shown.end; index += 1) rows.push(renderRow(index));
+  for (let index = shown.first; index < shown.end; index += 1) rows.push(renderRow(index, `vr-${index % slots}`));
   return (
     <div
       ref={scroller}
@@ -120,7 +128,7 @@ export function VirtualList({
       onScroll={(event) => {
         // Only a scroll that changes which rows are drawn, or where, re-renders the list.
         const top = event.currentTarget.scrollTop;
-        const next = listWindow({ scrollTop: top, viewportHeight, rowHeight, count, overscan });
+        const next = listWindow({ scrollTop: top, viewportHeight, rowHeight, count, overscan, maxHeight });
         if (!sameWindow(shown, next)) setScrollTop(top);
       }}
       onKeyDown={onKeyDown}

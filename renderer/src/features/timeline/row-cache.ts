@@ -60,6 +60,9 @@ export class RowCache {
       this.blocks.set(block, rows);
       while (this.blocks.size > KEEP) this.blocks.delete(this.blocks.keys().next().value as number);
       this.onLoaded();
+    } catch {
+      // The database closed under the read (the view moved on), or a read failed: the block stays unloaded and the
+      // next request for it (the next scroll or render) reads it again.
     } finally {
       this.pending.delete(block);
     }

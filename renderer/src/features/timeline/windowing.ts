@@ -1,7 +1,7 @@
 // Windowing math for the virtual event list: which rows to draw for a scroll position, and where. Beyond the height
 // a browser can lay out, scroll positions map proportionally onto rows (a million rows scroll end to end).
 
-/** Tallest scroll content used; Chromium lays out up to about 33 million px, other engines less. */
+/** Tallest scroll content used when the browser's own limit is not measured (max-height.ts measures it). */
 export const MAX_SCROLL_HEIGHT = 8_000_000;
 
 export interface WindowInput {
@@ -75,4 +75,24 @@ export function isRowVisible(index: number, input: Omit<WindowInput, 'overscan'>
 
 export function sameWindow(a: ListWindow, b: ListWindow): boolean {
   return a.first === b.first && a.end === b.end && a.offset === b.offset && a.height === b.height;
+}
+
+/** Rows are placed relative to an anchor row that moves only every this many rows, so drawn rows keep their place. */
+export const ANCHOR_SPAN = 1024;
+
+/**
+ * Where the drawn rows go without moving the ones already drawn: the window sits at the anchor row's place and each
+ * row at (index − anchor) rows below it. Scrolling then only adds and removes rows (and, past the browser's height,
+ * moves the window, which the compositor does); rows already drawn are not painted again.
+ */
+export function anchoredLayout(shown: ListWindow, rowHeight: number): { anchor: number; windowTop: number } {
+  const anchor = shown.first - (shown.first % ANCHOR_SPAN);
+  return { anchor, windowTop: shown.offset - (shown.first - anchor) * rowHeight };
+}
+
+/** Slot classes in use: a power of two at least the rows drawn, so two drawn rows never share one. */
+export function slotCount(rows: number): number {
+  let slots = 64;
+  while (slots < rows) slots *= 2;
+  return slots;
 }
