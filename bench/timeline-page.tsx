@@ -21,7 +21,8 @@ import {
 import { loadTimeline, PAGE_SIZE } from '../renderer/src/features/timeline/timeline-load.js';
 import { runQuery } from '../renderer/src/features/timeline/timeline-query.js';
 import { TextSearch } from '../renderer/src/features/timeline/text-search.js';
-import { ROW_HEIGHT, TimelineRow } from '../renderer/src/features/timeline/TimelineRow.js';
+import { ROW_HEIGHT } from '../renderer/src/features/timeline/row-format.js';
+import { TimelineRow } from '../renderer/src/features/timeline/TimelineRow.js';
 import { VirtualList } from '../renderer/src/features/timeline/VirtualList.js';
 import { SyntheticTimeline } from './timeline-synthetic.js';
 

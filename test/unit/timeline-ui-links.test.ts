@@ -2,9 +2,8 @@
 // of it: the time, the investigator's marks, the kind menu's families.
 import { describe, expect, it } from 'vitest';
 import type { TimelineEvent } from '../../src/forensics/common/timeline-model.js';
-import { kindOptions } from '../../renderer/src/features/timeline/FilterBar.js';
+import { kindOptions, marksOf, rowTime } from '../../renderer/src/features/timeline/row-format.js';
 import { diffLink, replayLink } from '../../renderer/src/features/timeline/timeline-links.js';
-import { marksOf, rowTime } from '../../renderer/src/features/timeline/TimelineRow.js';
 
 const exec: TimelineEvent = {
   id: 'a1',

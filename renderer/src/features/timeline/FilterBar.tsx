@@ -3,20 +3,8 @@ import { TIMELINE_SOURCES, type TimelineSource } from '../../../../src/forensics
 import { attackTechniqueName } from '../../../../src/forensics/common/attack-techniques.js';
 import { visibleText } from '../../../../src/contract/visible-text.js';
 import type { Columns } from './columns.js';
+import { kindOptions } from './row-format.js';
 import { hasFilters, NO_FILTERS, type TimelineFilters } from './timeline-filters.js';
-
-/** Kind families ("process.*") with their summed counts, then every kind, each most frequent first. */
-export function kindOptions(kinds: readonly { value: string; count: number }[]): { value: string; count: number }[] {
-  const families = new Map<string, number>();
-  for (const { value, count } of kinds) {
-    const dot = value.indexOf('.');
-    if (dot > 0) families.set(`${value.slice(0, dot)}.*`, (families.get(`${value.slice(0, dot)}.*`) ?? 0) + count);
-  }
-  const grouped = [...families]
-    .map(([value, count]) => ({ value, count }))
-    .sort((a, b) => b.count - a.count || (a.value < b.value ? -1 : 1));
-  return [...grouped, ...kinds];
-}
 
 export function FilterBar({
   filters,

@@ -1,38 +1,9 @@
 // One row of the event list: time, source, kind, process, techniques, summary and the investigator's marks. Every
 // evidence string passes through SafeText.
 import { memo } from 'react';
-import type { Annotation } from '../../../../src/forensics/common/timeline-model.js';
 import { SafeText } from '../../ui/SafeText.js';
 import type { StoredEvent } from './event-row.js';
-
-/** Row height in px: the list's windowing math and its stylesheet both use this one number. */
-export const ROW_HEIGHT = 26;
-
-/**
- * The row's time from the event's UTC time: "22:08:27.080541000", with the day first ("11-22 22:08:27.080541000")
- * when the timeline spans more than one day. The full form is in the row's tooltip and the details.
- */
-export function rowTime(at: string, withDate: boolean): string {
-  if (at.length < 20) return at;
-  const clock = at.slice(11).replace(/Z$/, '');
-  return withDate ? `${at.slice(5, 10)} ${clock}` : clock;
-}
-
-export interface RowMarks {
-  bookmarked: boolean;
-  notes: number;
-}
-
-/** What the row shows of an event's annotations: a star for a bookmark, a pencil with the count of notes. */
-export function marksOf(annotations: readonly Annotation[] | undefined): RowMarks {
-  let bookmarked = false;
-  let notes = 0;
-  for (const annotation of annotations ?? []) {
-    if (annotation.kind === 'bookmark') bookmarked = true;
-    else notes += 1;
-  }
-  return { bookmarked, notes };
-}
+import { rowTime } from './row-format.js';
 
 function marksTitle(bookmarked: boolean, notes: number): string | undefined {
   const parts = [bookmarked ? 'bookmarked' : '', notes ? `${notes} note${notes > 1 ? 's' : ''}` : ''].filter(Boolean);
