@@ -104,3 +104,31 @@ describe('reading strace files', () => {
     ]);
   });
 });
+
+// Found by bench:parsers (a file that is one line with no newline): the reader grew that line without bound.
+describe('a line longer than the reader holds', () => {
+  it('given a 65 MiB line between two ordinary ones (strace and NDJSON), then it is skipped and counted, the others read', async () => {
+    const long = Buffer.alloc(65 * 1024 * 1024, 0x41);
+    const strace = path.join(dir, 'long-line.strace');
+    await writeFile(
+      strace,
+      Buffer.concat([Buffer.from('7  getpid() = 7\n'), long, Buffer.from('\n7  getppid() = 1\n')]),
+    );
+    const fromStrace = await read([strace], { format: 'strace', lexer: 'thread' });
+    expect((fromStrace.events as SyscallEvent[]).map((event) => [event.line, event.name])).toEqual([
+      [1, 'getpid'],
+      [3, 'getppid'],
+    ]);
+    expect(fromStrace.result.skips.lines).toEqual([
+      { file: 0, line: 2, reason: 'line too long to read', text: `(${long.length} bytes)` },
+    ]);
+    expect(fromStrace.result.inputs[0]?.lines).toBe(3);
+
+    const falco = path.join(dir, 'long-line.jsonl');
+    const alert = '{"rule":"r","priority":"Warning","output":"o","time":"2024-01-01T00:00:00Z"}';
+    await writeFile(falco, Buffer.concat([Buffer.from(`${alert}\n`), long]));
+    const fromFalco = await read([falco], { format: 'falco' });
+    expect(fromFalco.events).toHaveLength(1);
+    expect(fromFalco.result.skips.byReason()).toEqual({ 'line too long to read': 1 });
+  });
+});

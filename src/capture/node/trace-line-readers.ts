@@ -18,7 +18,15 @@ export const CHUNK = 512 * 1024;
 export interface LineConsumer {
   chunk(text: string): void;
   line(text: string, final: boolean): void;
+  /** A line longer than MAX_LINE_BYTES: not read, only counted (and skipped, with its length). */
+  longLine(bytes: number, final: boolean): void;
 }
+
+/**
+ * The longest line read. Found by bench:parsers: a file with no newline at all grew one line in memory until the
+ * process ran out (or past V8's 512 MiB string limit); strace -s and Falco/Tetragon lines are far below this.
+ */
+export const MAX_LINE_BYTES = 64 * 1024 * 1024;
 
 /**
  * The start of a line cut by a block's end, kept as pieces and joined once, when its newline (or the input's end)
@@ -27,22 +35,37 @@ export interface LineConsumer {
  */
 class Carry {
   private parts: Buffer[] = [];
+  /** Bytes of the line so far, kept or not. */
   length = 0;
 
-  add(bytes: Buffer): void {
+  /** Adds a piece; `copy` when the caller reuses its buffer. Beyond MAX_LINE_BYTES pieces are only counted. */
+  add(bytes: Buffer, copy: boolean): void {
     if (bytes.length === 0) return;
-    this.parts.push(bytes);
     this.length += bytes.length;
+    if (this.length > MAX_LINE_BYTES) this.parts = [];
+    else this.parts.push(copy ? Buffer.from(bytes) : bytes);
   }
 
-  /** The carried bytes followed by `tail`, as one buffer; the carry is then empty. */
-  take(tail?: Buffer): Buffer {
+  /** The carried bytes followed by `tail` as one buffer, or their count when too long; the carry is then empty. */
+  take(tail?: Buffer): Buffer | { bytes: number } {
+    const bytes = this.length + (tail?.length ?? 0);
     const parts = tail === undefined ? this.parts : [...this.parts, tail];
-    const joined = parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts);
     this.parts = [];
     this.length = 0;
-    return joined;
+    if (bytes > MAX_LINE_BYTES) return { bytes };
+    return parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts);
   }
+}
+
+/** A line cut across blocks, decoded, or the byte count of one too long to read. */
+type CutLine = string | { bytes: number };
+
+const decoded = (taken: Buffer | { bytes: number }, encoding: 'latin1' | 'utf8'): CutLine =>
+  Buffer.isBuffer(taken) ? taken.toString(encoding) : taken;
+
+function deliverLine(consumer: LineConsumer, line: CutLine, final: boolean): void {
+  if (typeof line === 'string') consumer.line(line, final);
+  else consumer.longLine(line.bytes, final);
 }
 
 export class LineReader {
@@ -82,7 +105,7 @@ export class LineReader {
     this.current ^= 1;
     this.pending = bytesRead === 0 ? undefined : this.read(this.buffers[this.current] as Buffer);
     if (bytesRead === 0) {
-      if (this.carry.length > 0) this.consumer.line(this.carry.take().toString(this.encoding), true);
+      if (this.carry.length > 0) deliverLine(this.consumer, decoded(this.carry.take(), this.encoding), true);
       await this.close();
       return false;
     }
@@ -91,19 +114,19 @@ export class LineReader {
     const first = data.indexOf(10);
     if (first < 0) {
       // No line ends in this chunk (a very long line): keep collecting it (a copy: the buffer is reused).
-      this.carry.add(Buffer.from(data));
+      this.carry.add(data, true);
       return true;
     }
     let start = 0;
     if (this.carry.length > 0) {
       // The line cut at the previous chunk's end, completed: parsed on its own, the rest in place.
-      this.consumer.line(this.carry.take(data.subarray(0, first)).toString(this.encoding), false);
+      deliverLine(this.consumer, decoded(this.carry.take(data.subarray(0, first)), this.encoding), false);
       start = first + 1;
     }
     const last = data.lastIndexOf(10);
     // One decode per chunk of whole lines; the consumer splits it with indexOf and parses lines in place.
     if (last >= start) this.consumer.chunk(data.toString(this.encoding, start, last));
-    this.carry.add(Buffer.from(data.subarray(last + 1)));
+    this.carry.add(data.subarray(last + 1), true);
     return true;
   }
 
@@ -201,12 +224,12 @@ export function lexerWorkerScript(): URL | undefined {
 
 interface Block {
   /** A line completed across the previous block's end, parsed before the block. */
-  head: string | undefined;
+  head: CutLine | undefined;
   /** The block's text, decoded here too: sending it back from the worker would copy it twice. */
   text: string;
   lexed: Promise<LexResponse> | undefined;
   /** The input's last line, without a newline. */
-  last: string | undefined;
+  last: CutLine | undefined;
 }
 
 /**
@@ -238,7 +261,7 @@ export class WorkerLineReader {
     this.position += bytesRead;
     if (bytesRead === 0) {
       this.eof = true;
-      const last = this.carry.length > 0 ? this.carry.take().toString('latin1') : undefined;
+      const last = this.carry.length > 0 ? decoded(this.carry.take(), 'latin1') : undefined;
       this.queue.push({ head: undefined, text: '', lexed: undefined, last });
       return;
     }
@@ -247,18 +270,18 @@ export class WorkerLineReader {
     const first = data.indexOf(10);
     if (first < 0) {
       // A fresh buffer per block (never reused), so it is kept as it is.
-      this.carry.add(data);
+      this.carry.add(data, false);
       return;
     }
-    let head: string | undefined;
+    let head: CutLine | undefined;
     let start = 0;
     if (this.carry.length > 0) {
-      head = this.carry.take(data.subarray(0, first)).toString('latin1');
+      head = decoded(this.carry.take(data.subarray(0, first)), 'latin1');
       start = first + 1;
     }
     const last = data.lastIndexOf(10);
     // Decode the block and copy the cut line's start before the block's memory moves to the worker.
-    this.carry.add(Buffer.from(data.subarray(last + 1)));
+    this.carry.add(data.subarray(last + 1), true);
     const text = last >= start ? data.toString('latin1', start, last) : '';
     const lexed = last >= start ? this.worker.lex(data.subarray(start, last)) : undefined;
     // A failure surfaces when the block is applied, not as an unhandled rejection meanwhile.
@@ -279,12 +302,12 @@ export class WorkerLineReader {
     // Read and send the next block now: the disk and the worker work while this one is applied.
     const ahead = this.eof ? undefined : this.fill();
     ahead?.catch(() => undefined);
-    if (block.head !== undefined) this.parser.line(block.head, false);
+    if (block.head !== undefined) deliverLine(this.parser, block.head, false);
     if (block.lexed !== undefined) {
       const response = await block.lexed;
       this.parser.assemble(block.text, new LexedLines(0, response.ints, response.floats, response.count));
     }
-    if (block.last !== undefined) this.parser.line(block.last, true);
+    if (block.last !== undefined) deliverLine(this.parser, block.last, true);
     await ahead;
     return true;
   }

@@ -45,9 +45,21 @@ function isNumberChar(code: number): boolean {
   return (code >= 48 && code <= 57) || code === 46 || code === 101 || code === 69 || code === 43 || code === 45;
 }
 
+/** True when text[start, end) is a JSON integer of 16+ digits: an optional "-", no leading zero, digits only. */
+function isBigInteger(text: string, start: number, end: number): boolean {
+  const first = text.charCodeAt(start) === 45 ? start + 1 : start;
+  if (end - first < 16 || text.charCodeAt(first) === 48) return false;
+  for (let index = first; index < end; index++) {
+    const code = text.charCodeAt(index);
+    if (code < 48 || code > 57) return false;
+  }
+  return true;
+}
+
 function quoteBigIntegers(text: string): string {
   if (!/\d{16}/.test(text)) return text;
-  // Pieces joined once: appending to one growing string cost more per integer the longer the line (bench:parsers).
+  // Scanned with character codes and joined once (bench:parsers: a regular expression per character, and one
+  // growing string, cost more per integer the longer the line).
   const parts: string[] = [];
   let last = 0;
   let index = 0;
@@ -61,11 +73,10 @@ function quoteBigIntegers(text: string): string {
       continue;
     }
     if ((code >= 48 && code <= 57) || code === 45) {
-      // Character codes, not a regular expression per character.
       let end = index + 1;
       while (end < text.length && isNumberChar(text.charCodeAt(end))) end++;
       // A JSON integer has no leading zero: "0000…1" stays invalid JSON (found by fuzzing: it was read as a string).
-      if (end - index >= 16 && /^-?[1-9]\d{15,}$/.test(text.slice(index, end))) {
+      if (isBigInteger(text, index, end)) {
         parts.push(text.slice(last, index), '"', text.slice(index, end), '"');
         last = end;
       }
@@ -321,6 +332,12 @@ export class JsonLineParser {
       return;
     }
     this.one(value, this.lineNo, text);
+  }
+
+  /** A line the reader could not hold (longer than it reads): counted and skipped with its length, never parsed. */
+  longLine(bytes: number, _final: boolean): void {
+    this.lineNo++;
+    this.skips.add(this.file, this.lineNo, 'line too long to read', `(${bytes} bytes)`);
   }
 
   /** One value (from a line or from a whole document). */

@@ -161,6 +161,12 @@ export class StraceParser {
     this.assemble(text, lexed, false);
   }
 
+  /** A line the reader could not hold (longer than it reads): counted and skipped with its length, never parsed. */
+  longLine(bytes: number, _final: boolean): void {
+    this.lineNo++;
+    this.skips.add(this.file, this.lineNo, 'line too long to read', `(${bytes} bytes)`);
+  }
+
   /** Lines lexed elsewhere (a worker thread) from `text`: assembled here, in order. */
   assemble(text: string, lexed: LexedLines, final = false): void {
     const ints = lexed.ints;
