@@ -77,7 +77,9 @@ function serve(dir) {
       response.writeHead(404).end();
     }
   });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
+  // A kept profile's IndexedDB belongs to the page's origin: the same port every run, or it is never found again.
+  const port = PROFILE === undefined ? 0 : 47_615;
+  return new Promise((resolve) => server.listen(port, '127.0.0.1', () => resolve(server)));
 }
 
 function percentile(values, p) {
