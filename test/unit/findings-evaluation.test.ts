@@ -1,7 +1,9 @@
 // The findings evaluator: stable order, content read only for candidates, bounded reads, path globs, the rules table itself.
 import { describe, expect, it } from 'vitest';
 import { entry, imageMeta, lookupsFor, meta } from './findings-fixtures.js';
+import { ATTACK_RULES, DROPPER_RULE } from '../../src/forensics/common/attack-mapping.js';
 import { ATTACK_TECHNIQUES, attackTechniqueName } from '../../src/forensics/common/attack-techniques.js';
+import { REMEDIATION } from '../../src/forensics/common/report-remediation.js';
 import { Severity } from '../../src/forensics/common/diff-model.js';
 import { FINDING_RULES, type FindingRule } from '../../src/forensics/common/findings-rules.js';
 import { compileGlobs, createFindingsEvaluator } from '../../src/forensics/common/findings.js';
@@ -159,7 +161,15 @@ describe('rules table', () => {
       'hidden-executable': 'T1564.001',
       'high-entropy-file': 'T1027',
     });
-    // Every technique listed is used by some rule: the table is not padded with names nobody emits.
-    expect(Object.keys(ATTACK_TECHNIQUES).sort()).toEqual([...new Set(Object.values(table))].sort());
+    // Every technique a finding carries is named; every technique named is used by a findings rule, a timeline
+    // rule or the report's remediation table: the table is not padded with names nobody emits.
+    for (const id of Object.values(table)) expect(attackTechniqueName(id)).toBeDefined();
+    const used = new Set<string>([
+      ...Object.values(table),
+      ...ATTACK_RULES.map((rule) => rule.technique),
+      DROPPER_RULE.technique,
+      ...Object.keys(REMEDIATION),
+    ]);
+    expect(Object.keys(ATTACK_TECHNIQUES).filter((id) => !used.has(id))).toEqual([]);
   });
 });

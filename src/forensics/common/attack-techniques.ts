@@ -17,7 +17,6 @@ export const ATTACK_TECHNIQUES = {
   T1070: 'Indicator Removal',
   'T1070.002': 'Indicator Removal: Clear Linux or Mac System Logs',
   'T1070.003': 'Indicator Removal: Clear Command History',
-  'T1070.004': 'Indicator Removal: File Deletion',
   'T1070.006': 'Indicator Removal: Timestomp',
   T1098: 'Account Manipulation',
   'T1098.004': 'Account Manipulation: SSH Authorized Keys',
