@@ -1,16 +1,21 @@
 // Shows strings from evidence safely: control, C1, bidi, zero-width and lone-surrogate code points become visible escapes.
 
-// Why each range: C0/DEL/C1 drive terminals; bidi controls reorder what the reader sees (Trojan Source);
-// zero-width and invisible formatters hide characters; lone surrogates are not text at all.
-const INVISIBLE =
-  /[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]|\\/g;
+// Why each class: controls (Cc: C0, DEL, C1) drive terminals; format characters (Cf) are invisible by definition —
+// bidi controls reorder what the reader sees (Trojan Source), zero-width characters and word joiners hide or split
+// names, tag characters (U+E0000–E007F) carry whole ASCII sentences nobody sees; line and paragraph separators
+// (Zl, Zp) break lines; the Hangul fillers render as blank letters; the unassigned U+2065 sits among the invisible
+// operators; lone surrogates (Cs, in a /u regex only unpaired ones match) are not text at all. The hostile-strings
+// e2e corpus found tag characters and the Hangul filler shown raw before Cf and the fillers were listed here.
+const INVISIBLE_NON_CONTROL = '\\p{Cf}\\p{Cs}\\p{Zl}\\p{Zp}\\u115f\\u1160\\u2065\\u3164\\uffa0';
+const INVISIBLE = new RegExp(`[\\p{Cc}${INVISIBLE_NON_CONTROL}]|\\\\`, 'gu');
 
 const NAMED: Readonly<Record<string, string>> = { '\n': '\\n', '\r': '\\r', '\t': '\\t', '\\': '\\\\' };
 
 function escapeOne(character: string): string {
   const named = NAMED[character];
   if (named !== undefined) return named;
-  const code = character.charCodeAt(0);
+  // codePointAt: a match may be an astral code point (a tag character), two UTF-16 units long.
+  const code = character.codePointAt(0) ?? 0;
   return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u{${code.toString(16)}}`;
 }
 
@@ -20,7 +25,7 @@ export function visibleText(text: string): string {
 }
 
 // The same set without the backslash: for text that is already a display form (escapes made by the host).
-const INVISIBLE_ONLY = new RegExp(INVISIBLE.source.replace(/\|\\\\$/, ''), 'g');
+const INVISIBLE_ONLY = new RegExp(`[\\p{Cc}${INVISIBLE_NON_CONTROL}]`, 'gu');
 
 /**
  * For strings the host already turned into display form (diff paths, finding details): escapes anything invisible
@@ -28,6 +33,16 @@ const INVISIBLE_ONLY = new RegExp(INVISIBLE.source.replace(/\|\\\\$/, ''), 'g');
  */
 export function visibleDisplayText(display: string): string {
   return display.replace(INVISIBLE_ONLY, escapeOne);
+}
+
+// The same set without controls (Cc) and the backslash: for terminal output, where C0/C1 controls are the terminal's
+// own language (xterm interprets them, and the disarm swallows the dangerous ones) but a format character would be
+// drawn as-is — a bidi override reordering the screen, tag characters hiding a sentence.
+const INVISIBLE_NOT_CONTROL = new RegExp(`[${INVISIBLE_NON_CONTROL}]`, 'gu');
+
+/** Escapes the invisible characters a terminal would draw (format, separator, filler, lone surrogate); keeps controls. */
+export function visibleFormatCharacters(text: string): string {
+  return text.replace(INVISIBLE_NOT_CONTROL, escapeOne);
 }
 
 /** True when visibleText would change nothing. */

@@ -1,7 +1,12 @@
 // The shared terminal disarm, on the real xterm.js parser: evidence bytes render text and colours, and nothing else acts.
 import xterm from '@xterm/xterm';
 import { describe, expect, it } from 'vitest';
-import { BLOCKED_OSC, DISARMED_OPTIONS, disarmTerminal } from '../../renderer/src/ui/terminal-disarm.js';
+import {
+  BLOCKED_OSC,
+  DISARMED_OPTIONS,
+  disarmTerminal,
+  terminalOutputDecoder,
+} from '../../renderer/src/ui/terminal-disarm.js';
 
 const { Terminal } = xterm;
 
@@ -95,6 +100,33 @@ describe('a terminal showing hostile evidence bytes', () => {
     expect(cell?.getFgColor()).toBe(1);
     expect(term.line(0)).toBe('red plain');
     expect(term.line(1)).toBe('    moved');
+  });
+
+  it('given clipboard, link, DCS, window-op and 8-bit OSC sequences, when replayed, then the disarm names each one it swallowed', async () => {
+    const term = terminal(false);
+    const ignored: string[] = [];
+    disarmTerminal(term.created, (sequence) => ignored.push(sequence));
+    await term.write('\x1b]52;c;ZXZpbA==\x07\x1b]8;;http://x/\x07l\x1b]8;;\x07\x1bP$qm\x1b\\\x1b[21t\u009d0;t\u009c');
+    // No "CSI t": with windowOptions {} xterm's API answers window operations before any registered handler sees
+    // them (the disarm's CSI t handler is the second lock, for a terminal whose options were changed).
+    expect(ignored).toEqual(['OSC 52', 'OSC 8', 'OSC 8', 'DCS $q', 'OSC 0']);
+    expect(term.line(0)).toBe('l');
+    expect(term.replies).toEqual([]);
+  });
+
+  it('given bidi overrides, zero-width and tag characters in the output (found by the hostile-strings e2e), when decoded for the terminal, then they are drawn as escapes and controls still act', async () => {
+    const term = terminal(true);
+    const decode = terminalOutputDecoder();
+    const bytes = new TextEncoder().encode('invoice\u202efdp.exe ad\u200bmin ok\u{e0068}\u{e0069}\r\n\x1b[31mred');
+    // Split inside the three-byte RLO and the four-byte tag: the decoder carries the partial sequences over.
+    await term.write(decode(bytes.subarray(0, 9)));
+    await term.write(decode(bytes.subarray(9, 30)));
+    await term.write(decode(bytes.subarray(30)));
+    expect(term.line(0)).toBe('invoice\\u{202e}fdp.exe ad\\u{200b}min ok\\u{e0068}\\u{e0069}');
+    expect(term.line(1)).toBe('red');
+    expect(term.created.buffer.active.getLine(1)?.getCell(0)?.getFgColor()).toBe(1);
+    // Invalid UTF-8 shows as the replacement character, as xterm's own decoder would.
+    expect(terminalOutputDecoder()(Uint8Array.from([0x61, 0xff, 0x62]))).toBe('a\ufffdb');
   });
 
   it('given the disarm list, then clipboard, links and titles are on it', () => {

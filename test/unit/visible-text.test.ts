@@ -37,6 +37,25 @@ describe('visibleText', () => {
     expect(visibleText('\ud83d\udc33')).toBe('🐳');
   });
 
+  it('given tag characters smuggling an ASCII sentence (found by the hostile-strings e2e corpus), then each is escaped by code point', () => {
+    const smuggled = `ok${[...'hi'].map((char) => String.fromCodePoint(0xe0000 + char.charCodeAt(0))).join('')}`;
+    expect(visibleText(smuggled)).toBe('ok\\u{e0068}\\u{e0069}');
+    expect(visibleText('\u{e0001}lang\u{e007f}')).toBe('\\u{e0001}lang\\u{e007f}');
+    expect(isPlainVisible(smuggled)).toBe(false);
+    expect(visibleDisplayText(smuggled)).toBe('ok\\u{e0068}\\u{e0069}');
+    expect(visibleBytes(new TextEncoder().encode(smuggled))).toBe('ok\\u{e0068}\\u{e0069}');
+  });
+
+  it('given Hangul fillers that render as blank letters and other format characters, then they are escaped too', () => {
+    expect(visibleText('name\u3164tail')).toBe('name\\u{3164}tail');
+    expect(visibleText('\u115f\u1160\uffa0')).toBe('\\u{115f}\\u{1160}\\u{ffa0}');
+    // Other Cf: Arabic number sign, shorthand format control, musical invisible formatting; the unassigned U+2065.
+    expect(visibleText('\u0600\u{1bca0}\u{1d173}\u2065')).toBe('\\u{600}\\u{1bca0}\\u{1d173}\\u{2065}');
+    // Emoji, astral letters and joined emoji keep their look except the joiner, which is shown.
+    expect(visibleText('🐳\u{1d41a}')).toBe('🐳\u{1d41a}');
+    expect(visibleText('👩\u200d💻')).toBe('👩\\u{200d}💻');
+  });
+
   it('given a backslash, then it is doubled so an escape in the output always means an escaped character', () => {
     expect(visibleText('C:\\x1b')).toBe('C:\\\\x1b');
     expect(visibleText('\\')).not.toBe(visibleText('\\\\'));

@@ -3,6 +3,7 @@ import type { AppClient } from '../../../../src/contract/app-contract.js';
 import { visibleContainers } from '../../../../src/capture/common/container-view.js';
 import type { EngineStatus } from '../../../../src/capture/common/containers.js';
 import { useHashParam } from '../../app/url-state.js';
+import { visibleText } from '../../../../src/contract/visible-text.js';
 import { shortUtc } from '../../ui/format.js';
 import { SafeText } from '../../ui/SafeText.js';
 import { visiblePods } from '../../../../src/capture/common/kubernetes-view.js';
@@ -111,8 +112,9 @@ export function ContainersView({ client }: { client: AppClient }) {
               <td>
                 <span className={`state state-${container.state}`}>{container.state}</span>
               </td>
-              <td className="mono" title={container.created}>
-                {shortUtc(container.created)}
+              {/* The engine's string, shown escaped like every other engine string. */}
+              <td className="mono" title={visibleText(container.created)}>
+                <SafeText text={shortUtc(container.created)} />
               </td>
               <td>
                 <RiskBadges risks={container.risks} />

@@ -7,6 +7,7 @@ import type {
   PodSummary,
 } from '../../../../src/capture/common/kubernetes.contract.js';
 import type { AppClient } from '../../../../src/contract/app-contract.js';
+import { visibleText } from '../../../../src/contract/visible-text.js';
 import { useHashParam } from '../../app/url-state.js';
 import { formatBytes } from '../../ui/format.js';
 import { JobStatus } from '../../ui/JobStatus.js';
@@ -67,7 +68,8 @@ export function PodActions({ client, pod }: { client: AppClient; pod: PodSummary
           <select value={target} onChange={(event) => setTarget(event.target.value)}>
             {pod.containers.map((container) => (
               <option key={container.name} value={container.name}>
-                {container.name}
+                {/* Options hold text only: escaped here as SafeText would (the name comes from the cluster). */}
+                {visibleText(container.name)}
               </option>
             ))}
           </select>

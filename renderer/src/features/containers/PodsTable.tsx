@@ -1,6 +1,7 @@
 // Pods beside the Docker containers: namespace, node, phase and the same risk badges, live from each cluster's watch.
 import type { ClusterStatus, PodSummary } from '../../../../src/capture/common/kubernetes.contract.js';
 import { podKey } from '../../../../src/capture/common/kubernetes-view.js';
+import { visibleText } from '../../../../src/contract/visible-text.js';
 import { shortUtc } from '../../ui/format.js';
 import { SafeText } from '../../ui/SafeText.js';
 import { RiskBadges } from './RiskBadges.js';
@@ -76,7 +77,8 @@ export function PodsTable({
               </td>
               <td>
                 {pod.containers.map((container) => (
-                  <div key={container.name} className="mono" title={container.imageID}>
+                  // The digest comes from the cluster like everything else: escaped in the tooltip too.
+                  <div key={container.name} className="mono" title={visibleText(container.imageID)}>
                     <SafeText text={container.name} />: <SafeText text={container.image} />
                   </div>
                 ))}
@@ -86,8 +88,9 @@ export function PodsTable({
                   <SafeText text={pod.phase} />
                 </span>
               </td>
-              <td className="mono" title={pod.created}>
-                {shortUtc(pod.created)}
+              {/* creationTimestamp is whatever string the API server sent: escaped like the names. */}
+              <td className="mono" title={visibleText(pod.created)}>
+                <SafeText text={shortUtc(pod.created)} />
               </td>
               <td>
                 <RiskBadges risks={pod.risks} />

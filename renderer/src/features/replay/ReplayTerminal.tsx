@@ -7,13 +7,21 @@ import type { AppClient } from '../../../../src/contract/app-contract.js';
 import { fromBase64 } from '../../ui/base64.js';
 import { installCspStyleShim } from '../../ui/csp-style-shim.js';
 import { SafeText } from '../../ui/SafeText.js';
-import { DISARMED_OPTIONS, disarmTerminal } from '../../ui/terminal-disarm.js';
+import { DISARMED_OPTIONS, disarmTerminal, terminalOutputDecoder } from '../../ui/terminal-disarm.js';
 import { formatTty, type TtyRef } from './replay-route.js';
 import { planTerminal, type RenderedTerminal } from './terminal-plan.js';
 
 interface Shown {
   chunks: number;
   truncated: boolean;
+}
+
+/** "OSC 52 ×2, DCS $q ×1": what the disarm swallowed from the output shown, most frequent first. */
+function ignoredText(counts: ReadonlyMap<string, number>): string {
+  return [...counts]
+    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+    .map(([sequence, count]) => `${sequence} ×${count}`)
+    .join(', ');
 }
 
 export function ReplayTerminal({
@@ -30,8 +38,12 @@ export function ReplayTerminal({
   const host = useRef<HTMLDivElement>(null);
   const terminal = useRef<Terminal | undefined>(undefined);
   const rendered = useRef<RenderedTerminal | undefined>(undefined);
+  const decode = useRef(terminalOutputDecoder());
   const [shown, setShown] = useState<Shown>();
   const [error, setError] = useState<string>();
+  // Sequences the disarm swallowed in what the terminal shows now: the evidence tried to drive the reader's terminal.
+  const ignoredCounts = useRef(new Map<string, number>());
+  const [ignored, setIgnored] = useState({ total: 0, text: '' });
 
   useEffect(() => {
     const element = host.current;
@@ -47,7 +59,11 @@ export function ReplayTerminal({
       scrollback: 10_000,
       ...DISARMED_OPTIONS,
     });
-    const disarmed = disarmTerminal(created);
+    const disarmed = disarmTerminal(created, (sequence) => {
+      const counts = ignoredCounts.current;
+      counts.set(sequence, (counts.get(sequence) ?? 0) + 1);
+      setIgnored({ total: [...counts.values()].reduce((sum, count) => sum + count, 0), text: ignoredText(counts) });
+    });
     const fit = new FitAddon();
     created.loadAddon(fit);
     created.open(element);
@@ -76,8 +92,13 @@ export function ReplayTerminal({
         const target = terminal.current;
         if (!current || !target) return;
         const plan = planTerminal(rendered.current, key, seq, answer.chunks);
-        if (plan.reset) target.reset();
-        for (const chunk of plan.write) target.write(fromBase64(chunk.base64));
+        if (plan.reset) {
+          target.reset();
+          decode.current = terminalOutputDecoder();
+          ignoredCounts.current.clear();
+          setIgnored({ total: 0, text: '' });
+        }
+        for (const chunk of plan.write) target.write(decode.current(fromBase64(chunk.base64)));
         rendered.current = plan.next;
         setError(undefined);
         const written = answer.chunks.filter((chunk) => chunk.direction === 'out').length;
@@ -101,6 +122,12 @@ export function ReplayTerminal({
         {shown ? ` · ${shown.chunks} writes` : ''}
         {shown?.truncated ? ' · older output left out (byte cap)' : ''} · replayed, not live: escapes for clipboard,
         links, titles and window operations are ignored
+        {ignored.total > 0 ? (
+          <span className="warning" data-testid="replay-terminal-ignored" data-ignored={ignored.text}>
+            {' '}
+            · {ignored.total} such sequence{ignored.total === 1 ? '' : 's'} in this output: {ignored.text}
+          </span>
+        ) : null}
       </p>
       {error ? (
         <p className="job job-failed" role="alert">

@@ -7,7 +7,7 @@ import type { AppClient } from '../../../../src/contract/app-contract.js';
 import { fromBase64, toBase64 } from '../../ui/base64.js';
 import { installCspStyleShim } from '../../ui/csp-style-shim.js';
 import { SafeText } from '../../ui/SafeText.js';
-import { DISARMED_OPTIONS, disarmTerminal } from '../../ui/terminal-disarm.js';
+import { DISARMED_OPTIONS, disarmTerminal, terminalOutputDecoder } from '../../ui/terminal-disarm.js';
 
 export function TerminalPane({
   client,
@@ -40,6 +40,7 @@ export function TerminalPane({
     fit.fit();
     let sessionId: string | undefined;
     const encoder = new TextEncoder();
+    const decode = terminalOutputDecoder();
     const send = (bytes: Uint8Array): void => {
       if (sessionId) void client.capture.terminalInput({ sessionId, base64: toBase64(bytes) }).catch(() => undefined);
     };
@@ -58,7 +59,7 @@ export function TerminalPane({
           setStatus('connected');
           terminal.focus();
         } else if (event.type === 'output') {
-          terminal.write(fromBase64(event.base64));
+          terminal.write(decode(fromBase64(event.base64)));
         } else {
           setStatus(`ended: ${event.reason}`);
         }
