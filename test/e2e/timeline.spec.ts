@@ -35,12 +35,14 @@ test.describe('the incident timeline of a traced attacker session in Chromium', 
     const tracePath = join(work, 'session.strace');
     const dropper = join(work, 'drop.sh');
     // The attacker's session, traced for real on this machine: read the accounts, drop a script, make it executable,
-    // run it, try to phone home. `script` gives it a pseudo-terminal as a real session would have.
+    // run it, leave a file whose name carries a terminal escape (ESC [31m), try to phone home. `script` gives it a
+    // pseudo-terminal as a real session would have.
     const session = [
       `cat /etc/passwd`,
       `echo x > ${dropper}`,
       `chmod +x ${dropper}`,
       dropper,
+      `echo y > "${work}/$(printf "ev\\033[31mil")"`,
       'nc 127.0.0.1 1 || true',
     ];
     const strace = `strace -f -ttt -yy -s 4096 -o ${tracePath} /bin/busybox sh -c '${session.join('; ')}'`;
@@ -94,6 +96,18 @@ test.describe('the incident timeline of a traced attacker session in Chromium', 
     await expect(rows(page).first()).toContainText('busybox sh -c');
     await expect(rows(page).last()).toHaveAttribute('data-source', 'custody');
     await shot(page, 'timeline-open');
+
+    // The file whose name holds an escape: listed with the escape shown, never handed to the page raw.
+    await page.getByLabel('Path prefix').fill(`${work}/ev`);
+    await expect(count(page)).toHaveText(`1 of ${total} events`);
+    await expect(rows(page).first().locator('.tl-summary')).toContainText('ev\\x1b[31mil');
+    await expect(rows(page).first().locator('.tl-summary')).toHaveClass(/escaped/);
+    await rows(page).first().click();
+    await expect(page.getByRole('article', { name: 'Event details' })).toContainText(`${work}/ev\\x1b[31mil`);
+    expect(await page.evaluate(() => document.body.innerHTML.includes('\u001b'))).toBe(false);
+    await shot(page, 'timeline-escaped-path');
+    await page.getByLabel('Path prefix').fill('');
+    await expect(count(page)).toHaveText(`${total} of ${total} events`);
 
     // Technique T1059.004 (Unix shell): the session's shells — busybox, and ash running the dropped script.
     await page.getByLabel('Technique').selectOption('T1059.004');
