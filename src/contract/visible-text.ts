@@ -4,9 +4,11 @@
 // bidi controls reorder what the reader sees (Trojan Source), zero-width characters and word joiners hide or split
 // names, tag characters (U+E0000–E007F) carry whole ASCII sentences nobody sees; line and paragraph separators
 // (Zl, Zp) break lines; the Hangul fillers render as blank letters; the unassigned U+2065 sits among the invisible
-// operators; lone surrogates (Cs, in a /u regex only unpaired ones match) are not text at all. The hostile-strings
-// e2e corpus found tag characters and the Hangul filler shown raw before Cf and the fillers were listed here.
-const INVISIBLE_NON_CONTROL = '\\p{Cf}\\p{Cs}\\p{Zl}\\p{Zp}\\u115f\\u1160\\u2065\\u3164\\uffa0';
+// operators; the supplementary variation selectors (U+E0100–E01EF) are 240 invisible values that smuggle a byte
+// each behind any character; lone surrogates (Cs, in a /u regex only unpaired ones match) are not text at all. The
+// basic selectors U+FE00–FE0F stay: emoji need them, and they change a glyph's look without hiding it. The
+// hostile-strings e2e corpus found tag characters and the Hangul filler shown raw before these were listed here.
+const INVISIBLE_NON_CONTROL = '\\p{Cf}\\p{Cs}\\p{Zl}\\p{Zp}\\u115f\\u1160\\u2065\\u3164\\uffa0\\u{e0100}-\\u{e01ef}';
 const INVISIBLE = new RegExp(`[\\p{Cc}${INVISIBLE_NON_CONTROL}]|\\\\`, 'gu');
 
 const NAMED: Readonly<Record<string, string>> = { '\n': '\\n', '\r': '\\r', '\t': '\\t', '\\': '\\\\' };

@@ -440,6 +440,10 @@ function unicodeOddities(): Draft[] {
       `ok${[...'ignore this'].map((c) => String.fromCodePoint(0xe0000 + c.charCodeAt(0))).join('')}`,
     ),
     odd('variation selectors', 'a\ufe0fb\ufe0e'),
+    odd(
+      'variation-selector smuggling (a byte per supplementary selector)',
+      `ok${[...'hidden'].map((c) => String.fromCodePoint(0xe0100 + c.charCodeAt(0) - 16)).join('')}`,
+    ),
     odd('right-to-left script (legitimate)', '\u05e9\u05dc\u05d5\u05dd \u0645\u0631\u062d\u0628\u0627'),
     odd('noncharacters U+FFFE and U+FFFF', 'x\ufffe\uffffy'),
     odd('replacement character', '\ufffd\ufffd'),

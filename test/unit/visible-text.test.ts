@@ -54,6 +54,9 @@ describe('visibleText', () => {
     // Emoji, astral letters and joined emoji keep their look except the joiner, which is shown.
     expect(visibleText('🐳\u{1d41a}')).toBe('🐳\u{1d41a}');
     expect(visibleText('👩\u200d💻')).toBe('👩\\u{200d}💻');
+    // Bytes hidden behind a letter in supplementary variation selectors are shown; emoji presentation (FE0F) stays.
+    expect(visibleText('a\u{e0100}\u{e01ef}')).toBe('a\\u{e0100}\\u{e01ef}');
+    expect(visibleText('❤\ufe0f')).toBe('❤\ufe0f');
   });
 
   it('given a backslash, then it is doubled so an escape in the output always means an escaped character', () => {

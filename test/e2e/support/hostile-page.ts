@@ -3,16 +3,17 @@
 // What "anything" means: a script ran (the corpus's canary global, CSP violation events and console reports), a
 // request or WebSocket left the workbench's origin, a frame navigated elsewhere, a popup or dialog opened, the
 // clipboard or the window title was touched. What "raw characters" means: a control (C0, DEL, C1), format (bidi,
-// zero-width, tags…), surrogate or line/paragraph-separator code point, or a Hangul filler, in the text the page
-// renders, in its human-facing attributes, or in the report preview's document.
+// zero-width, tags…), surrogate or line/paragraph-separator code point, a Hangul filler or a supplementary variation
+// selector, in the text the page renders, in its human-facing attributes, or in the report preview's document.
 import type { Page } from '@playwright/test';
 import { CANARY_GLOBAL } from '../../support/hostile-strings.js';
 
 /**
- * Code points that must never reach the screen raw. General categories Cc, Cf, Cs, Zl, Zp, plus the Hangul fillers
- * that render as blank letters. "\n" and "\t" are allowed where the check says so: layout puts them into innerText.
+ * Code points that must never reach the screen raw. General categories Cc, Cf, Cs, Zl, Zp, the Hangul fillers that
+ * render as blank letters, and the supplementary variation selectors that hide a byte each. "\n" and "\t" are
+ * allowed where the check says so: layout puts them into innerText.
  */
-export const RAW_PATTERN = '[\\p{Cc}\\p{Cf}\\p{Cs}\\p{Zl}\\p{Zp}\\u115f\\u1160\\u3164\\uffa0]';
+export const RAW_PATTERN = '[\\p{Cc}\\p{Cf}\\p{Cs}\\p{Zl}\\p{Zp}\\u115f\\u1160\\u3164\\uffa0\\u{e0100}-\\u{e01ef}]';
 
 export interface Incidents {
   scriptRan: string[];
