@@ -1,30 +1,14 @@
 // One diff entry in full: both sides' metadata, the layer and package it came from, its findings, and the file viewer.
 import type { AppClient } from '../../../../src/contract/app-contract.js';
-import type { DiffEntry, FileMeta } from '../../../../src/forensics/common/diff-model.js';
+import type { DiffEntry } from '../../../../src/forensics/common/diff-model.js';
 import { useHashParam } from '../../app/url-state.js';
 import { rawPathBase64 } from '../../ui/base64.js';
-import { formatBytes } from '../../ui/format.js';
 import { SafeText } from '../../ui/SafeText.js';
 import { WhoWroteLink } from '../replay/WhoWroteLink.js';
+import { metaRows } from './entry-meta.js';
 import { FileViewer, type ViewerMode } from './FileViewer.js';
 
 const MODES: ViewerMode[] = ['text', 'hex', 'diff'];
-
-function metaRows(meta: FileMeta | undefined): [string, string][] {
-  if (!meta) return [];
-  const rows: [string, string][] = [
-    ['type', meta.type],
-    ['mode', `0${meta.mode.toString(8)}`],
-    ['owner', `${meta.uid}:${meta.gid}`],
-    ['size', `${formatBytes(meta.size)} (${meta.size} bytes)`],
-    ['mtime', meta.mtime],
-  ];
-  if (meta.sha256) rows.push(['sha256', meta.sha256]);
-  if (meta.linkTarget !== undefined) rows.push(['link target', meta.linkTarget]);
-  if (meta.devMajor !== undefined) rows.push(['device', `${meta.devMajor}:${meta.devMinor ?? 0}`]);
-  for (const [name, value] of Object.entries(meta.xattrs ?? {})) rows.push([`xattr ${name}`, value]);
-  return rows;
-}
 
 function MetaTable({ entry }: { entry: DiffEntry }) {
   const before = new Map(metaRows(entry.before));
@@ -42,6 +26,7 @@ function MetaTable({ entry }: { entry: DiffEntry }) {
       <tbody>
         {names.map((name) => (
           <tr key={name} className={before.get(name) === after.get(name) ? '' : 'differs'}>
+            {/* Labels are display forms (an xattr name from the archive is escaped by metaRows). */}
             <th>{name}</th>
             <td className="mono">
               <SafeText text={before.get(name) ?? '—'} display />
