@@ -53,6 +53,8 @@ export function electronPdfPrinter(): PdfPrinter {
           webviewTag: false,
           spellcheck: false,
           navigateOnDragDrop: false,
+          // A print-only window: no middle-click may even ask for a new window.
+          disableBlinkFeatures: 'Auxclick',
         },
       });
       window.webContents.setWindowOpenHandler(() => ({ action: 'deny' }));
