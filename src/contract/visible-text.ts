@@ -5,11 +5,13 @@
 // names, tag characters (U+E0000–E007F) carry whole ASCII sentences nobody sees; line and paragraph separators
 // (Zl, Zp) break lines; the Hangul fillers render as blank letters; the unassigned U+2065 sits among the invisible
 // operators; the supplementary variation selectors (U+E0100–E01EF) are 240 invisible values that smuggle a byte
-// each behind any character; lone surrogates (Cs, in a /u regex only unpaired ones match) are not text at all. The
-// basic selectors U+FE00–FE0F stay: emoji need them, and they change a glyph's look without hiding it. The
-// hostile-strings e2e corpus found tag characters and the Hangul filler shown raw before these were listed here.
+// each behind any character; noncharacters (U+FFFE, U+FDD0…) are not for interchange and render as blanks; lone
+// surrogates (Cs, in a /u regex only unpaired ones match) are not text at all. The basic selectors U+FE00–FE0F stay:
+// emoji need them, and they change a glyph's look without hiding it. The hostile-strings e2e corpus found tag
+// characters, the Hangul filler and noncharacters shown raw before these were listed here.
 // The selector range leads each class: after another character it would read (to a linter) as a combined pair.
-const INVISIBLE_NON_CONTROL = '\\u{e0100}-\\u{e01ef}\\p{Cf}\\p{Cs}\\p{Zl}\\p{Zp}\\u115f\\u1160\\u2065\\u3164\\uffa0';
+const INVISIBLE_NON_CONTROL =
+  '\\u{e0100}-\\u{e01ef}\\p{Cf}\\p{Cs}\\p{Zl}\\p{Zp}\\p{Noncharacter_Code_Point}\\u115f\\u1160\\u2065\\u3164\\uffa0';
 const INVISIBLE = new RegExp(`[${INVISIBLE_NON_CONTROL}\\p{Cc}]|\\\\`, 'gu');
 
 const NAMED: Readonly<Record<string, string>> = { '\n': '\\n', '\r': '\\r', '\t': '\\t', '\\': '\\\\' };

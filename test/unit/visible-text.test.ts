@@ -57,6 +57,8 @@ describe('visibleText', () => {
     // Bytes hidden behind a letter in supplementary variation selectors are shown; emoji presentation (FE0F) stays.
     expect(visibleText('a\u{e0100}\u{e01ef}')).toBe('a\\u{e0100}\\u{e01ef}');
     expect(visibleText('❤\ufe0f')).toBe('❤\ufe0f');
+    // Noncharacters render as blanks (found by the hostile-strings e2e): shown.
+    expect(visibleText('x\ufffe\uffffy\ufdd0\u{10ffff}')).toBe('x\\u{fffe}\\u{ffff}y\\u{fdd0}\\u{10ffff}');
   });
 
   it('given a backslash, then it is doubled so an escape in the output always means an escaped character', () => {

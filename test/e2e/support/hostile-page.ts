@@ -9,11 +9,12 @@ import type { Page } from '@playwright/test';
 import { CANARY_GLOBAL } from '../../support/hostile-strings.js';
 
 /**
- * Code points that must never reach the screen raw. General categories Cc, Cf, Cs, Zl, Zp, the Hangul fillers that
- * render as blank letters, and the supplementary variation selectors that hide a byte each. "\n" and "\t" are
+ * Code points that must never reach the screen raw. General categories Cc, Cf, Cs, Zl, Zp, noncharacters, the Hangul
+ * fillers that render as blank letters, and the supplementary variation selectors that hide a byte each. "\n" and "\t" are
  * allowed where the check says so: layout puts them into innerText.
  */
-export const RAW_PATTERN = '[\\p{Cc}\\p{Cf}\\p{Cs}\\p{Zl}\\p{Zp}\\u115f\\u1160\\u3164\\uffa0\\u{e0100}-\\u{e01ef}]';
+export const RAW_PATTERN =
+  '[\\p{Cc}\\p{Cf}\\p{Cs}\\p{Zl}\\p{Zp}\\p{Noncharacter_Code_Point}\\u115f\\u1160\\u3164\\uffa0\\u{e0100}-\\u{e01ef}]';
 
 export interface Incidents {
   scriptRan: string[];
