@@ -256,7 +256,7 @@ describe('snapshot through a fault-injecting proxy', () => {
   });
 
   it('given the connection drops and the container was restarted meanwhile (what a daemon restart does), then a restart is suspected and said', async () => {
-    const running = await createSuspect('snap-restarted', { keepRunning: true });
+    const running = await createSuspect('snap-restarted', { keepRunning: true, bulkMiB: 48 });
     try {
       const before = (await docker(['inspect', '-f', '{{.State.StartedAt}}', running.id])).trim();
       let acted = false;

@@ -106,7 +106,18 @@ export interface Suspect {
  * A busybox container that, when run, drops a script, plants an SSH key and writes loot into its volume; it has
  * a named volume at /data and a read-only bind mount of a temp dir at /evidence-bind.
  */
-export async function createSuspect(name: string, options: { keepRunning: boolean }): Promise<Suspect> {
+export async function createSuspect(
+  name: string,
+  options: {
+    keepRunning: boolean;
+    /**
+     * Incompressible bytes added to the filesystem, for tests that must act while the export is still flowing: the
+     * acquisition reads ahead (up to 8 MiB) as fast as the engine sends, so a small export is often whole before the
+     * first progress report.
+     */
+    bulkMiB?: number;
+  },
+): Promise<Suspect> {
   const volume = `hc-test-snap-vol-${randomBytes(4).toString('hex')}`;
   await docker(['volume', 'create', '--label', TEST_LABEL, volume]);
   const bindDir = await mkdtemp(join(tmpdir(), 'hc-snap-bind-'));
@@ -118,6 +129,7 @@ export async function createSuspect(name: string, options: { keepRunning: boolea
     'mkdir -p /root/.ssh',
     'echo "ssh-ed25519 AAAAC3 attacker" > /root/.ssh/authorized_keys',
     'echo loot > /data/loot.txt',
+    ...(options.bulkMiB === undefined ? [] : [`head -c ${options.bulkMiB * 1024 * 1024} /dev/urandom > /bulk.bin`]),
     'touch /tmp/ready',
     options.keepRunning ? 'exec sleep 600' : 'true',
   ].join('; ');
