@@ -125,7 +125,7 @@ class Corpus {
       if (input.via === 'index' || input.via === 'image') {
         const recorder = await this.recorder();
         const n = (this.counter += 1);
-        const item_ = await recorder.addStream(
+        const evidence = await recorder.addStream(
           {
             id: `${input.via}-${n}`,
             kind: input.via === 'index' ? 'filesystem-export' : 'image-save',
@@ -136,7 +136,7 @@ class Corpus {
           },
           chunks(input.bytes()),
         );
-        const outcome = await evidenceIndex(recorder.caseDir, item_, { rebuild: true });
+        const outcome = await evidenceIndex(recorder.caseDir, evidence, { rebuild: true });
         const saved = outcome.saveProblem === undefined ? [] : [outcome.saveProblem];
         if (outcome.index.kind === 'tar') {
           const index = outcome.index.index;
