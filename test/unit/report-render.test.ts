@@ -4,7 +4,7 @@ import MarkdownIt from 'markdown-it';
 import { describe, expect, it } from 'vitest';
 import { assembleReport } from '../../src/forensics/common/report-assemble.js';
 import { renderReportText } from '../../src/forensics/common/report-render.js';
-import { base64, sha256Bytes, utf8Bytes } from '../../src/forensics/common/report-sha256.js';
+import { sha256Base64 } from '../../src/forensics/common/report-sha256.js';
 import { REPORT_CSP, REPORT_CSS } from '../../src/forensics/common/report-style.js';
 import { incidentInputs } from './report-fixtures.js';
 
@@ -177,6 +177,6 @@ describe('the SHA-256 the CSP is computed with (pure TypeScript, no crypto in th
     ['multi-byte and astral UTF-8', 'ünïcødé \u{1f600} \u202e'],
     ["the report's stylesheet", REPORT_CSS],
   ])('given %s text, then it equals node:crypto', (_name, text) => {
-    expect(base64(sha256Bytes(utf8Bytes(text)))).toBe(createHash('sha256').update(text, 'utf8').digest('base64'));
+    expect(sha256Base64(text)).toBe(createHash('sha256').update(text, 'utf8').digest('base64'));
   });
 });
