@@ -1,6 +1,5 @@
-// Running bpftrace as a child process: its environment, its stdout as lines, its stderr as warnings, a byte queue.
+// Running bpftrace as a child process: its environment and its stderr as the responder should read it.
 import { availableParallelism } from 'node:os';
-import type { Readable } from 'node:stream';
 import { BPFTRACE_STRLEN } from '../common/trace/bpftrace-calls.js';
 
 /**
@@ -18,56 +17,6 @@ export function bpftraceEnv(): Record<string, string> {
     BPFTRACE_MAP_KEYS_MAX: '65536',
   };
 }
-/** An async iterable of byte chunks that a producer feeds and ends. */
-export class ChunkQueue implements AsyncIterable<Uint8Array> {
-  private readonly items: Uint8Array[] = [];
-  private waiting: ((result: IteratorResult<Uint8Array>) => void) | undefined;
-  private closed = false;
-
-  push(chunk: Uint8Array): void {
-    if (this.closed || chunk.length === 0) return;
-    const waiter = this.waiting;
-    this.waiting = undefined;
-    if (waiter !== undefined) waiter({ value: chunk, done: false });
-    else this.items.push(chunk);
-  }
-
-  close(): void {
-    this.closed = true;
-    const waiter = this.waiting;
-    this.waiting = undefined;
-    waiter?.({ value: undefined, done: true });
-  }
-
-  [Symbol.asyncIterator](): AsyncIterator<Uint8Array> {
-    return {
-      next: () => {
-        const item = this.items.shift();
-        if (item !== undefined) return Promise.resolve({ value: item, done: false });
-        if (this.closed) return Promise.resolve({ value: undefined, done: true });
-        return new Promise((resolve) => (this.waiting = resolve));
-      },
-    };
-  }
-}
-
-/** Splits a stream's text into lines, handing each complete line over. */
-export function eachLine(stream: Readable, onLine: (line: string) => void): Promise<void> {
-  let pending = '';
-  stream.setEncoding('utf8');
-  stream.on('data', (text: string) => {
-    const lines = (pending + text).split('\n');
-    pending = lines.pop() ?? '';
-    for (const line of lines) onLine(line);
-  });
-  return new Promise((resolve) =>
-    stream.once('close', () => {
-      if (pending !== '') onLine(pending);
-      resolve();
-    }),
-  );
-}
-
 /** bpftrace's stderr line as the responder should read it. */
 export function stderrWarning(line: string): string | undefined {
   if (line.trim() === '') return undefined;
@@ -78,7 +27,3 @@ export function stderrWarning(line: string): string | undefined {
   }
   return `bpftrace: ${line}`;
 }
-
-/** Resolves with `value` after `ms`; the timer never keeps the process alive on its own. */
-export const delay = <T>(ms: number, value: T): Promise<T> =>
-  new Promise((resolve) => setTimeout(() => resolve(value), ms).unref());

@@ -19,7 +19,8 @@ import { formatIso } from '../common/trace/trace-time.js';
 import type { TracerProbe } from '../common/trace-capture.js';
 import { clockNote, monotonicToRealtimeOffset } from './bpftrace-clock.js';
 import { ensureTracefs, findBinary, pidNamespaceOf, probeBpftrace } from './bpftrace-probe.js';
-import { bpftraceEnv, ChunkQueue, delay, eachLine, stderrWarning } from './bpftrace-run.js';
+import { AsyncQueue, delay, eachLine } from './async-plumbing.js';
+import { bpftraceEnv, stderrWarning } from './bpftrace-run.js';
 import { buildScript } from './bpftrace-script.js';
 import type { RunningTrace, TraceStream, TraceTarget, Tracer } from './tracer.js';
 
@@ -123,7 +124,7 @@ export class BpftraceTracer implements Tracer {
       initPid: target.initPid,
       reorderWindowNs: 2_000_000_000n,
     });
-    const data = new ChunkQueue();
+    const data = new AsyncQueue<Uint8Array>();
     const warnings: string[] = [];
     if (script.missing.length > 0) {
       warnings.push(`this kernel has no tracepoints for ${script.missing.join(', ')}: those calls are not traced`);

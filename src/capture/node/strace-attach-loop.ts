@@ -4,6 +4,7 @@
 // runtime, not of anything traced: it is found by polling the container's process list and attached on its own,
 // in a new strace whose output is a new stream. A process whose TracerPid is set is already followed (by one of
 // ours, through -f) and is left alone: attaching twice fails, and a foreign tracer is reported, not fought.
+import { AsyncQueue, delay } from './async-plumbing.js';
 import type { RunningTrace, TraceStream } from './tracer.js';
 
 export interface ListedProcess {
@@ -35,40 +36,6 @@ export interface StraceLauncher {
   own?(signal: AbortSignal): Promise<ReadonlySet<number>>;
 }
 
-const delay = <T>(ms: number, value: T): Promise<T> => new Promise((resolve) => setTimeout(() => resolve(value), ms));
-
-/** A queue that is also an async iterable: streams are pushed as strace processes start. */
-class StreamQueue implements AsyncIterable<TraceStream> {
-  private readonly items: TraceStream[] = [];
-  private waiting: ((result: IteratorResult<TraceStream>) => void) | undefined;
-  private closed = false;
-
-  push(item: TraceStream): void {
-    const waiter = this.waiting;
-    this.waiting = undefined;
-    if (waiter !== undefined) waiter({ value: item, done: false });
-    else this.items.push(item);
-  }
-
-  close(): void {
-    this.closed = true;
-    const waiter = this.waiting;
-    this.waiting = undefined;
-    waiter?.({ value: undefined, done: true });
-  }
-
-  [Symbol.asyncIterator](): AsyncIterator<TraceStream> {
-    return {
-      next: () => {
-        const item = this.items.shift();
-        if (item !== undefined) return Promise.resolve({ value: item, done: false });
-        if (this.closed) return Promise.resolve({ value: undefined, done: true });
-        return new Promise((resolve) => (this.waiting = resolve));
-      },
-    };
-  }
-}
-
 interface Ending {
   reason: 'tracees-exited' | 'tracer-exit';
   detail: string;
@@ -88,7 +55,7 @@ export async function runAttachLoop(
 ): Promise<RunningTrace> {
   const pollMs = options.pollMs ?? 50;
   const detachTimeoutMs = options.detachTimeoutMs ?? 5000;
-  const streams = new StreamQueue();
+  const streams = new AsyncQueue<TraceStream>();
   const launched: LaunchedStrace[] = [];
   const attempted = new Set<number>();
   const traced = new Set<number>();

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { TracerProbe } from '../common/trace-capture.js';
+import { eachLine } from './async-plumbing.js';
 import { cgroupMembers, HOST_ROOTS, inContainerCgroup, type ProcRoots } from './container-pids.js';
 import { runAttachLoop, type LaunchedStrace, type ListedProcess, type StraceLauncher } from './strace-attach-loop.js';
 import type { RunningTrace, TraceTarget, Tracer } from './tracer.js';
@@ -45,16 +46,10 @@ export async function spawnStrace(
   let opened = false;
   const output = createReadStream(fifo).once('open', () => (opened = true));
   output.once('close', () => void rm(dir, { recursive: true, force: true }));
-  let pending = '';
-  child.stderr?.setEncoding('utf8');
-  child.stderr?.on('data', (text: string) => {
-    const lines = (pending + text).split('\n');
-    pending = lines.pop() ?? '';
-    for (const line of lines) if (line !== '') onDiagnostic(line);
-  });
+  const diagnostics =
+    child.stderr === null ? Promise.resolve() : eachLine(child.stderr, (line) => line !== '' && onDiagnostic(line));
   const exited = new Promise<number | null>((resolve) => {
     const finish = (code: number | null): void => {
-      if (pending !== '') onDiagnostic(pending);
       if (!opened)
         void open(fifo, 'w').then(
           (handle) => handle.close(),
@@ -63,7 +58,7 @@ export async function spawnStrace(
       resolve(code);
     };
     child.once('error', () => finish(127));
-    child.once('close', finish);
+    child.once('close', (code) => void diagnostics.then(() => finish(code)));
   });
   return {
     command: [binary, ...fullArgs],
