@@ -4,9 +4,9 @@ import type { ReleaseResult, SandboxInfo, SnapshotResult } from '../../../../src
 import type { ContainerSummary } from '../../../../src/capture/common/containers.js';
 import type { AppClient } from '../../../../src/contract/app-contract.js';
 import { useHashParam, useView } from '../../app/url-state.js';
-import { formatBytes } from '../../ui/format.js';
 import { JobStatus } from '../../ui/JobStatus.js';
 import { SafeText } from '../../ui/SafeText.js';
+import { EvidenceItems } from '../../ui/EvidenceItems.js';
 import { OutcomeSteps } from '../../ui/StepList.js';
 import { useJob } from '../../ui/use-job.js';
 import { CaptureDialog } from '../replay/CaptureDialog.js';
@@ -92,20 +92,7 @@ export function ContainerActions({ client, container }: { client: AppClient; con
           <p className={snapshot.state.result.complete ? 'ok' : 'warning'}>
             <SafeText text={snapshot.state.result.summary} />
           </p>
-          <ul className="items">
-            {snapshot.state.result.items.map((item) => (
-              <li key={item.id} data-item-kind={item.kind} data-complete={String(item.complete)}>
-                <SafeText text={item.kind} /> · {formatBytes(item.bytes)} ·{' '}
-                <span className="mono">{item.sha256.slice(0, 16)}…</span>
-                {item.complete ? null : (
-                  <span className="warning">
-                    {' '}
-                    incomplete: <SafeText text={item.incompleteReason ?? ''} />
-                  </span>
-                )}
-              </li>
-            ))}
-          </ul>
+          <EvidenceItems items={snapshot.state.result.items} name={(item) => item.kind} />
         </div>
       ) : null}
       {capturing ? (

@@ -5,8 +5,10 @@ import type { ContainerSummary } from '../../../../src/capture/common/containers
 import type { AppClient } from '../../../../src/contract/app-contract.js';
 import { JobStatus } from '../../ui/JobStatus.js';
 import { SafeText } from '../../ui/SafeText.js';
-import { OutcomeSteps, PlanSteps } from '../../ui/StepList.js';
+import { PlanSteps } from '../../ui/StepList.js';
 import { useJob } from '../../ui/use-job.js';
+import { Warnings } from '../../ui/Warnings.js';
+import { IsolationFooter } from './IsolationFooter.js';
 
 const MODES: { mode: IsolationMode; label: string }[] = [
   { mode: 'both', label: 'Pause and quarantine network' },
@@ -67,43 +69,23 @@ export function IsolateDialog({
           {plan.state.status === 'done' ? (
             <>
               <PlanSteps steps={plan.state.result.steps} />
-              {plan.state.result.warnings.map((warning) => (
-                <p key={warning} className="warning" role="note">
-                  <SafeText text={warning} />
-                </p>
-              ))}
+              <Warnings warnings={plan.state.result.warnings} />
             </>
           ) : (
             <JobStatus state={plan.state} label="Planning" />
           )}
         </>
       )}
-      <JobStatus state={isolation.state} label="Isolating" onCancel={isolation.cancel} />
-      {result ? (
-        <>
-          <p className={result.contained ? 'ok' : 'warning'} data-testid="isolation-summary">
-            <SafeText text={result.summary} />
-          </p>
-          <OutcomeSteps steps={result.steps} />
-        </>
-      ) : null}
-      <div className="buttons">
-        {result ? null : (
-          <button
-            type="button"
-            className="danger"
-            disabled={plan.state.status !== 'done' || isolation.state.status === 'running'}
-            onClick={() =>
-              void isolation.run((options) => client.capture.isolate({ ref, caseDir, mode, dryRun: false }, options))
-            }
-          >
-            Isolate now
-          </button>
-        )}
-        <button type="button" onClick={onClose}>
-          {result ? 'Close' : 'Cancel'}
-        </button>
-      </div>
+      <IsolationFooter
+        isolation={isolation.state}
+        cancel={isolation.cancel}
+        summaryTestId="isolation-summary"
+        canIsolate={plan.state.status === 'done'}
+        onIsolate={() =>
+          void isolation.run((options) => client.capture.isolate({ ref, caseDir, mode, dryRun: false }, options))
+        }
+        onClose={onClose}
+      />
     </div>
   );
 }

@@ -9,9 +9,9 @@ import type {
 import type { AppClient } from '../../../../src/contract/app-contract.js';
 import { visibleText } from '../../../../src/contract/visible-text.js';
 import { useHashParam } from '../../app/url-state.js';
-import { formatBytes } from '../../ui/format.js';
 import { JobStatus } from '../../ui/JobStatus.js';
 import { SafeText } from '../../ui/SafeText.js';
+import { EvidenceItems } from '../../ui/EvidenceItems.js';
 import { OutcomeSteps } from '../../ui/StepList.js';
 import { useJob } from '../../ui/use-job.js';
 import { PodIsolateDialog } from './PodIsolateDialog.js';
@@ -138,23 +138,14 @@ function SnapshotOutcome({ result }: { result: PodSnapshotResult }) {
           </li>
         ))}
       </ul>
-      <ul className="items">
-        {result.items.map((item) => (
-          <li key={item.id} data-item-kind={item.kind} data-complete={String(item.complete)}>
-            <SafeText text={item.id} /> · {formatBytes(item.bytes)} ·{' '}
-            <span className="mono">{item.sha256.slice(0, 16)}…</span>
-            {item.flags.includes('acquired-through-suspect-tar') ? (
-              <span className="warning"> acquired through the suspect&apos;s own tar</span>
-            ) : null}
-            {item.complete ? null : (
-              <span className="warning">
-                {' '}
-                incomplete: <SafeText text={item.incompleteReason ?? ''} />
-              </span>
-            )}
-          </li>
-        ))}
-      </ul>
+      <EvidenceItems
+        items={result.items}
+        caveat={(item) =>
+          item.flags.includes('acquired-through-suspect-tar') ? (
+            <span className="warning"> acquired through the suspect&apos;s own tar</span>
+          ) : null
+        }
+      />
     </div>
   );
 }

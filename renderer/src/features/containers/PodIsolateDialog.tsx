@@ -8,8 +8,9 @@ import type {
 import type { AppClient } from '../../../../src/contract/app-contract.js';
 import { JobStatus } from '../../ui/JobStatus.js';
 import { SafeText } from '../../ui/SafeText.js';
-import { OutcomeSteps } from '../../ui/StepList.js';
 import { useJob } from '../../ui/use-job.js';
+import { Warnings } from '../../ui/Warnings.js';
+import { IsolationFooter } from './IsolationFooter.js';
 
 function Preflight({ plan }: { plan: PodIsolationPlan }) {
   return (
@@ -100,45 +101,25 @@ export function PodIsolateDialog({
                   This context may not do everything the plan needs; isolating now would change nothing.
                 </p>
               )}
-              {planned.warnings.map((warning) => (
-                <p key={warning} className="warning" role="note">
-                  <SafeText text={warning} />
-                </p>
-              ))}
+              <Warnings warnings={planned.warnings} />
             </>
           ) : (
             <JobStatus state={plan.state} label="Planning and asking the API server what is allowed" />
           )}
         </>
       )}
-      <JobStatus state={isolation.state} label="Isolating" onCancel={isolation.cancel} />
-      {result ? (
-        <>
-          <p className={result.contained ? 'ok' : 'warning'} data-testid="pod-isolation-summary">
-            <SafeText text={result.summary} />
-          </p>
-          <OutcomeSteps steps={result.steps} />
-        </>
-      ) : null}
-      <div className="buttons">
-        {result ? null : (
-          <button
-            type="button"
-            className="danger"
-            disabled={!planned?.permitted || isolation.state.status === 'running'}
-            onClick={() =>
-              void isolation.run((options) =>
-                client.kubernetes.isolatePod({ ref, caseDir, cordon, dryRun: false }, options),
-              )
-            }
-          >
-            Isolate now
-          </button>
-        )}
-        <button type="button" onClick={onClose}>
-          {result ? 'Close' : 'Cancel'}
-        </button>
-      </div>
+      <IsolationFooter
+        isolation={isolation.state}
+        cancel={isolation.cancel}
+        summaryTestId="pod-isolation-summary"
+        canIsolate={planned?.permitted === true}
+        onIsolate={() =>
+          void isolation.run((options) =>
+            client.kubernetes.isolatePod({ ref, caseDir, cordon, dryRun: false }, options),
+          )
+        }
+        onClose={onClose}
+      />
     </div>
   );
 }

@@ -7,9 +7,10 @@ import {
   type CaptureResult,
 } from '../../../../src/capture/common/trace-capture.js';
 import type { AppClient } from '../../../../src/contract/app-contract.js';
-import { formatBytes } from '../../ui/format.js';
 import { JobStatus } from '../../ui/JobStatus.js';
 import { SafeText } from '../../ui/SafeText.js';
+import { EvidenceItems } from '../../ui/EvidenceItems.js';
+import { Warnings } from '../../ui/Warnings.js';
 import { useJob } from '../../ui/use-job.js';
 import { replayHref } from './replay-route.js';
 
@@ -41,11 +42,7 @@ function PlanPreview({ plan }: { plan: CapturePlan }) {
           {plan.format ? <span className="muted"> · stored as {plan.format}</span> : null}
         </p>
       ) : null}
-      {plan.warnings.map((warning) => (
-        <p key={warning} className="warning" role="note">
-          <SafeText text={warning} />
-        </p>
-      ))}
+      <Warnings warnings={plan.warnings} />
     </div>
   );
 }
@@ -172,27 +169,8 @@ export function CaptureDialog({
             Captured with {result.tracer} from {result.startedAt} to {result.endedAt} (stopped by {result.stoppedBy}) ·{' '}
             {result.pids.length} processes traced
           </p>
-          <ul className="items">
-            {result.items.map((item) => (
-              <li key={item.id} data-item-kind={item.kind} data-complete={String(item.complete)}>
-                <SafeText text={item.id} className="mono" /> · {formatBytes(item.bytes)} · sha256{' '}
-                <span className="mono" title={item.sha256}>
-                  {item.sha256.slice(0, 16)}…
-                </span>
-                {item.complete ? null : (
-                  <span className="warning">
-                    {' '}
-                    incomplete: <SafeText text={item.incompleteReason ?? ''} />
-                  </span>
-                )}
-              </li>
-            ))}
-          </ul>
-          {result.warnings.map((warning) => (
-            <p key={warning} className="warning" role="note">
-              <SafeText text={warning} />
-            </p>
-          ))}
+          <EvidenceItems items={result.items} />
+          <Warnings warnings={result.warnings} />
           <a href={replayHref(result.caseDir)}>Open the replay</a>
         </div>
       ) : null}
