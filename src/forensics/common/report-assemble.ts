@@ -12,6 +12,7 @@ import { remediationFor } from './report-remediation.js';
 import { buildScope, citeItem, type JsonEvidence } from './report-scope.js';
 import { summaryFacts } from './report-summary.js';
 import type { Annotation, TimelineEvent } from './timeline-model.js';
+import { rawEntryName, rawFromDisplay } from './timeline-raw-text.js';
 
 /** One custody record with the SHA-256 of its exact line (what the next record's prevHash vouches for). */
 export interface CustodyLine {
@@ -104,7 +105,11 @@ function findingCites(entry: DiffEntry, summary: DiffSummary, items: readonly Ma
   const wanted = entry.change === 'deleted' ? 'image-save' : 'filesystem-export';
   const chosen = sources.filter((source) => source.kind === wanted);
   return (chosen.length > 0 ? chosen : sources).map((source) =>
-    citeItem({ id: source.itemId, sha256: source.sha256 }, `path /${entry.path}`),
+    // Raw like a timeline event's locator: each renderer escapes it once.
+    citeItem(
+      { id: source.itemId, sha256: source.sha256 },
+      `path /${rawEntryName(entry) ?? rawFromDisplay(entry.path)}`,
+    ),
   );
 }
 

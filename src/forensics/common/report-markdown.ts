@@ -1,6 +1,6 @@
 // Renders the report document as Markdown: no raw HTML, no links, every evidence string escaped and visible.
 import { SHORT_HASH, type Block, type Inline, type ReportDocument } from './report-blocks.js';
-import { defuseLineStart, escapeMarkdown, markdownText } from './report-escape.js';
+import { defuseLineStart, escapeMarkdown, markdownText, visible } from './report-escape.js';
 import type { Citation, Text } from './report-model.js';
 
 const isText = (inline: Inline): inline is Text =>
@@ -8,7 +8,8 @@ const isText = (inline: Inline): inline is Text =>
 
 function citation(cite: Citation): string {
   const hash = cite.sha256.length > SHORT_HASH ? `${cite.sha256.slice(0, SHORT_HASH)}…` : cite.sha256;
-  const where = cite.locator === undefined ? '' : `, ${cite.locator}`;
+  // A locator may quote evidence (a file's raw name): made visible like any other evidence string.
+  const where = cite.locator === undefined ? '' : `, ${visible(cite.locator)}`;
   // The brackets are escaped: "[…](…)" must never form a link, whatever follows.
   return escapeMarkdown(`[${cite.itemId} sha256 ${hash}${where}]`);
 }

@@ -2,9 +2,13 @@
 //
 // A deleted file leaves no time in the container; it is placed at the moment the export was acquired (it was gone
 // by then) with confidence "inferred" and says so. Findings keep their ATT&CK ids.
+//
+// The diff stores display forms; an event holds the real name (and raw finding details), which every consumer
+// escapes once — as for trace events, whose paths a file's diff event must equal for the path filter to find both.
 import type { DiffEntry, FileMeta } from './diff-model.js';
 import { makeEvent, type ItemRef, type MapResult } from './timeline-event.js';
 import type { TimelineEvent } from './timeline-model.js';
+import { rawDetail, rawEntryName, rawFromDisplay } from './timeline-raw-text.js';
 import { timeFromIso } from './timeline-time.js';
 
 const KIND: Readonly<Record<DiffEntry['change'], string>> = {
@@ -31,7 +35,17 @@ function metaAttributes(meta: FileMeta | undefined): Record<string, string | num
     size: meta.size,
     sha256: meta.sha256,
     mtime: meta.mtime,
-    linkTarget: meta.linkTarget,
+    ...linkAttributes(meta),
+  };
+}
+
+/** A link's target raw like the path (display form read back only when its base64 is damaged), bytes kept. */
+function linkAttributes(meta: FileMeta): Record<string, string | undefined> {
+  if (meta.linkTarget === undefined) return {};
+  const target = { path: meta.linkTarget, pathBase64: meta.linkTargetBase64 };
+  return {
+    linkTarget: rawEntryName(target) ?? rawFromDisplay(meta.linkTarget),
+    linkTargetBase64: meta.linkTargetBase64,
   };
 }
 
@@ -43,9 +57,14 @@ export interface DiffContext {
 export function diffEvents(entries: readonly DiffEntry[], ref: ItemRef, context: DiffContext): MapResult {
   const events: TimelineEvent[] = [];
   const undated: string[] = [];
+  const unnamed: string[] = [];
   const acquired = timeFromIso(context.exportAcquiredAt);
   for (const entry of entries) {
-    const path = `/${entry.path}`;
+    const real = rawEntryName(entry);
+    // A damaged analysis file: the event stays, named by its display form read back, and the problem says so.
+    const name = real ?? rawFromDisplay(entry.path);
+    const path = `/${name}`;
+    if (real === undefined) unnamed.push(path);
     const deleted = entry.change === 'deleted';
     const time = deleted ? acquired : timeFromIso(entry.after?.mtime);
     if (time === undefined) {
@@ -66,7 +85,9 @@ export function diffEvents(entries: readonly DiffEntry[], ref: ItemRef, context:
         subject: { engineId: ref.engineId, containerId: ref.containerId, path },
         summary:
           `${path} ${entry.change}` +
-          (entry.findings.length === 0 ? '' : `: ${entry.findings.map((finding) => finding.detail).join('; ')}`),
+          (entry.findings.length === 0
+            ? ''
+            : `: ${entry.findings.map((finding) => rawDetail(finding.detail, entry.path, name)).join('; ')}`),
         attributes: {
           change: entry.change,
           ...metaAttributes(after ?? before),
@@ -88,12 +109,16 @@ export function diffEvents(entries: readonly DiffEntry[], ref: ItemRef, context:
       }),
     );
   }
-  const problems =
-    undated.length === 0
-      ? []
-      : [
-          `${ref.itemId}: ${undated.length} diff entr${undated.length === 1 ? 'y has' : 'ies have'} no usable time ` +
-            `(mtime before 1970 or unreadable): ${undated.slice(0, 5).join(', ')}${undated.length > 5 ? ', …' : ''}`,
-        ];
+  const problems = [
+    ...listed(undated, ref, 'no usable time (mtime before 1970 or unreadable)'),
+    ...listed(unnamed, ref, 'a pathBase64 that is not base64 (named by the display form read back)'),
+  ];
   return { events, problems };
+}
+
+/** One problem naming the first few entries by their raw paths (the summary escapes them once, like events). */
+function listed(paths: readonly string[], ref: ItemRef, what: string): string[] {
+  if (paths.length === 0) return [];
+  const count = `${paths.length} diff entr${paths.length === 1 ? 'y has' : 'ies have'}`;
+  return [`${ref.itemId}: ${count} ${what}: ${paths.slice(0, 5).join(', ')}${paths.length > 5 ? ', …' : ''}`];
 }
