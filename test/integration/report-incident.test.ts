@@ -1,14 +1,13 @@
 // A scripted intrusion into a real container, recorded (capture, isolate, snapshot), then written up with
 // `holdcell report` in Markdown, HTML and PDF: the steps in order with their techniques, every evidence hash cited.
 import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ManifestItem } from '../../src/forensics/common/case-model.js';
-import { createTestContainer, docker } from '../support/docker-cli.js';
-import { runHoldcell, type CliRun } from '../support/holdcell-cli.js';
+import { runHoldcell } from '../support/holdcell-cli.js';
+import { ok, recordIncident, removeIncident, type RecordedIncident } from '../support/scripted-incident.js';
 
 const run = promisify(execFile);
 const SCREENSHOTS = 'test-results/screenshots';
@@ -25,13 +24,7 @@ const SESSION = [
   "cp /tmp/dropper.sh '/tmp/<img src=x onerror=alert(1)>'",
   'nc 127.0.0.1 4444 </dev/null || echo call-home-failed',
   'sleep 600',
-].join('; ');
-
-function ok(result: CliRun, what: string): CliRun {
-  expect(result.stderr, `${what}: ${result.stderr}`).not.toMatch(/holdcell: /);
-  expect(result.code, `${what} exit code (stderr: ${result.stderr})`).toBe(0);
-  return result;
-}
+];
 
 interface Written {
   format: string;
@@ -46,25 +39,15 @@ interface Written {
 describe('the post-mortem of a scripted incident on the local engine', () => {
   let casesRoot: string;
   let caseDir: string;
-  let suspect: string;
+  let incident: RecordedIncident | undefined;
   let items: ManifestItem[];
   let markdown: string;
   let html: string;
   let pdf: Written;
 
   beforeAll(async () => {
-    casesRoot = await mkdtemp(join(tmpdir(), 'hc-report-incident-'));
-    caseDir = join(casesRoot, 'case');
-    suspect = await createTestContainer({
-      name: 'report-incident',
-      args: ['-t', '--network', 'none'],
-      command: ['sh', '-c', SESSION],
-      start: true,
-    });
-    const capture = ['capture', suspect, '--case', caseDir, '--seconds', '6', '--tracer', 'strace', '--json'];
-    ok(await runHoldcell(capture, { timeoutMs: 60_000 }), 'capture');
-    ok(await runHoldcell(['isolate', suspect, '--case', caseDir, '--json'], { timeoutMs: 60_000 }), 'isolate');
-    ok(await runHoldcell(['snapshot', suspect, '--case', caseDir, '--json'], { timeoutMs: 120_000 }), 'snapshot');
+    incident = await recordIncident('report-incident', SESSION);
+    ({ casesRoot, caseDir } = incident);
     const out = (name: string) => join(casesRoot, name);
     // The first report builds the diff and the timeline into the case; the files are written from then on.
     ok(
@@ -84,18 +67,7 @@ describe('the post-mortem of a scripted incident on the local engine', () => {
     items = (JSON.parse(await readFile(join(caseDir, 'manifest.json'), 'utf8')) as { items: ManifestItem[] }).items;
   }, 400_000);
 
-  afterAll(async () => {
-    if (suspect !== undefined) await docker(['rm', '-f', suspect]).catch(() => undefined);
-    // The snapshot committed an evidence image named after the case: ours to remove.
-    const caseId = await readFile(join(caseDir, 'case.json'), 'utf8')
-      .then((text) => (JSON.parse(text) as { caseId: string }).caseId)
-      .catch(() => undefined);
-    if (caseId !== undefined) {
-      const images = (await docker(['images', '-q', `holdcell-evidence/${caseId}`]).catch(() => '')).trim();
-      if (images !== '') await docker(['rmi', '-f', ...images.split('\n')]).catch(() => undefined);
-    }
-    await rm(casesRoot, { recursive: true, force: true });
-  });
+  afterAll(() => removeIncident(incident));
 
   it('then both text formats list every evidence item with its full SHA-256, and the HTML runs nothing', () => {
     expect(items.map((item) => item.kind)).toEqual(

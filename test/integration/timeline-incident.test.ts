@@ -1,14 +1,13 @@
 // A scripted intrusion into a real container, recorded as a responder would (capture, isolate, snapshot, diff),
 // then read back as one timeline: the attacker's steps in order, with their ATT&CK techniques and evidence hashes.
 import { createHash } from 'node:crypto';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ManifestItem } from '../../src/forensics/common/case-model.js';
 import type { TimelineEvent } from '../../src/forensics/common/timeline-model.js';
-import { createTestContainer, docker } from '../support/docker-cli.js';
-import { runHoldcell, type CliRun } from '../support/holdcell-cli.js';
+import { runHoldcell } from '../support/holdcell-cli.js';
+import { ok, recordIncident, removeIncident, type RecordedIncident } from '../support/scripted-incident.js';
 
 /** The intruder's session, one step per line; `sleep 2` first so strace is attached before it starts. */
 const SESSION = [
@@ -24,13 +23,7 @@ const SESSION = [
   'rm -f /root/.ash_history',
   'nc 127.0.0.1 4444 </dev/null || echo call-home-failed',
   'sleep 600',
-].join('; ');
-
-function ok(run: CliRun, what: string): CliRun {
-  expect(run.stderr, `${what}: ${run.stderr}`).not.toMatch(/holdcell: /);
-  expect(run.code, `${what} exit code (stderr: ${run.stderr})`).toBe(0);
-  return run;
-}
+];
 
 const parseLines = <T>(text: string): T[] =>
   text
@@ -42,29 +35,15 @@ describe('the timeline of a scripted incident on the local engine', () => {
   let casesRoot: string;
   let caseDir: string;
   let out: string;
-  let suspect: string;
+  let incident: RecordedIncident | undefined;
   let events: TimelineEvent[];
   let jsonOutput: string;
   let items: ManifestItem[];
 
   beforeAll(async () => {
-    casesRoot = await mkdtemp(join(tmpdir(), 'hc-timeline-incident-'));
-    caseDir = join(casesRoot, 'case');
+    incident = await recordIncident('timeline-incident', SESSION);
+    ({ casesRoot, caseDir } = incident);
     out = join(casesRoot, 'exports');
-    suspect = await createTestContainer({
-      name: 'timeline-incident',
-      args: ['-t', '--network', 'none'],
-      command: ['sh', '-c', SESSION],
-      start: true,
-    });
-    ok(
-      await runHoldcell(['capture', suspect, '--case', caseDir, '--seconds', '6', '--tracer', 'strace', '--json'], {
-        timeoutMs: 60_000,
-      }),
-      'capture',
-    );
-    ok(await runHoldcell(['isolate', suspect, '--case', caseDir, '--json'], { timeoutMs: 60_000 }), 'isolate');
-    ok(await runHoldcell(['snapshot', suspect, '--case', caseDir, '--json'], { timeoutMs: 120_000 }), 'snapshot');
     ok(await runHoldcell(['diff', caseDir, '--json'], { timeoutMs: 60_000 }), 'diff');
     jsonOutput = ok(
       await runHoldcell(['timeline', caseDir, '--json'], { timeoutMs: 60_000 }),
@@ -74,18 +53,7 @@ describe('the timeline of a scripted incident on the local engine', () => {
     items = (JSON.parse(await readFile(join(caseDir, 'manifest.json'), 'utf8')) as { items: ManifestItem[] }).items;
   }, 300_000);
 
-  afterAll(async () => {
-    if (suspect !== undefined) await docker(['rm', '-f', suspect]).catch(() => undefined);
-    // The snapshot committed an evidence image named after the case: ours to remove.
-    const caseId = await readFile(join(caseDir, 'case.json'), 'utf8')
-      .then((text) => (JSON.parse(text) as { caseId: string }).caseId)
-      .catch(() => undefined);
-    if (caseId !== undefined) {
-      const images = (await docker(['images', '-q', `holdcell-evidence/${caseId}`]).catch(() => '')).trim();
-      if (images !== '') await docker(['rmi', '-f', ...images.split('\n')]).catch(() => undefined);
-    }
-    await rm(casesRoot, { recursive: true, force: true });
-  });
+  afterAll(() => removeIncident(incident));
 
   /** Position of the first event matching, failing with the kinds seen when there is none. */
   function step(
