@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { createTestContainer, docker } from '../support/docker-cli.js';
+import { chooseCase, watchPageProblems } from './support/page-problems.js';
 import { startServe, type ServeProcess } from './support/serve-process.js';
 
 /** The suspect's loop: every half second it reads the passwords file and rewrites and chmods a file in /tmp. */
@@ -39,13 +40,9 @@ test.describe('capturing a live suspect from the UI', () => {
     page,
   }) => {
     test.setTimeout(180_000);
-    const cspViolations: string[] = [];
-    page.on('console', (message) => {
-      if (message.text().includes('Content Security Policy')) cspViolations.push(message.text());
-    });
+    const problems = watchPageProblems(page);
     await page.goto(serve.url);
-    await page.getByLabel('Current case folder').fill(caseDir);
-    await page.getByLabel('Current case folder').press('Enter');
+    await chooseCase(page, caseDir);
     await page.locator(`tr[data-container-id="${suspect}"]`).click();
 
     // The plan names the tracer and why before anything is attached.
@@ -92,6 +89,6 @@ test.describe('capturing a live suspect from the UI', () => {
     await expect(files.locator('tr[data-path="/etc/passwd"]').first()).toBeVisible({ timeout: 30_000 });
     await expect(files.locator('tr[data-op="chmod"][data-path="/tmp/implant"]').first()).toBeVisible();
     await shot(page, 'capture-replay');
-    expect(cspViolations).toEqual([]);
+    expect(problems).toEqual([]);
   });
 });

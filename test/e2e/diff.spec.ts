@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { expect, test } from '@playwright/test';
 import { createTestContainer, removeTestContainers } from '../support/docker-cli.js';
+import { watchPageProblems } from './support/page-problems.js';
 import { startServe, type ServeProcess } from './support/serve-process.js';
 
 const CLI = fileURLToPath(new URL('../../bin/holdcell.js', import.meta.url));
@@ -46,10 +47,7 @@ test.describe('the filesystem diff in Chromium', () => {
     page,
   }) => {
     test.setTimeout(120_000);
-    const cspViolations: string[] = [];
-    page.on('console', (message) => {
-      if (message.text().includes('Content Security Policy')) cspViolations.push(message.text());
-    });
+    const problems = watchPageProblems(page);
     let alerted = false;
     page.on('dialog', (dialog) => {
       alerted = true;
@@ -80,6 +78,6 @@ test.describe('the filesystem diff in Chromium', () => {
     await expect(page.getByTestId('viewer-diff')).toContainText('toor:x:0:0', { timeout: 60_000 });
 
     expect(alerted).toBe(false);
-    expect(cspViolations).toEqual([]);
+    expect(problems).toEqual([]);
   });
 });

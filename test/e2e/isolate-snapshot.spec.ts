@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import { createTestContainer, docker, removeTestContainers } from '../support/docker-cli.js';
+import { chooseCase, watchPageProblems } from './support/page-problems.js';
 import { startServe, type ServeProcess } from './support/serve-process.js';
 
 const NETWORK = 'hc-test-e2e-net';
@@ -37,13 +38,9 @@ test.describe('isolate, snapshot, verify and sandbox from the UI', () => {
     page,
   }) => {
     test.setTimeout(180_000);
-    const cspViolations: string[] = [];
-    page.on('console', (message) => {
-      if (message.text().includes('Content Security Policy')) cspViolations.push(message.text());
-    });
+    const problems = watchPageProblems(page);
     await page.goto(serve.url);
-    await page.getByLabel('Current case folder').fill(caseDir);
-    await page.getByLabel('Current case folder').press('Enter');
+    await chooseCase(page, caseDir);
     await page.locator(`tr[data-container-id="${suspect}"]`).click();
 
     await page.getByRole('button', { name: 'Isolate…' }).click();
@@ -92,6 +89,6 @@ test.describe('isolate, snapshot, verify and sandbox from the UI', () => {
     // The terminal ran in the sandbox, not in the suspect: the suspect is still paused and untouched.
     expect((await docker(['inspect', '-f', '{{.State.Paused}}', suspect])).trim()).toBe('true');
     // The strict CSP held everywhere, including xterm's generated styles.
-    expect(cspViolations).toEqual([]);
+    expect(problems).toEqual([]);
   });
 });
