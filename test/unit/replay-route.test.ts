@@ -1,6 +1,8 @@
-// The replay view's URL state: seq, pid and tty parsed strictly, links into the replay built from diff paths.
+// The replay view's URL state: the trace item chosen, seq, pid and tty parsed strictly, links into the replay built
+// from diff paths.
 import { describe, expect, it } from 'vitest';
 import {
+  chooseTrace,
   chooseTty,
   formatTty,
   parsePid,
@@ -11,6 +13,26 @@ import {
 } from '../../renderer/src/features/replay/replay-route.js';
 
 describe('the replay URL', () => {
+  it('given a trace item in the URL, when the case holds it, then it alone is replayed', () => {
+    expect(chooseTrace(['trace-a', 'trace-b'], 'trace-b')).toEqual({ itemIds: ['trace-b'] });
+    expect(chooseTrace(['trace-a', 'trace-b'], ' trace-a ')).toEqual({ itemIds: ['trace-a'] });
+  });
+
+  it('given no trace item in the URL, when chosen, then all traces are replayed merged, as before, without a note', () => {
+    expect(chooseTrace(['trace-a', 'trace-b'], '')).toEqual({});
+  });
+
+  it('given a trace item the case does not hold, when chosen, then all are replayed and a note says the instant may be off', () => {
+    expect(chooseTrace(['trace-a', 'trace-b'], 'trace-gone')).toEqual({
+      note:
+        'This case holds no trace item trace-gone: showing all 2 of its traces merged by time instead, so the ' +
+        'position in the link may not be the instant it meant.',
+    });
+    expect(chooseTrace(['trace-a'], 'trace-gone').note).toContain('showing its one trace instead');
+    // No traces at all: nothing to fall back to; opening fails with the host's own message.
+    expect(chooseTrace([], 'trace-gone')).toEqual({});
+  });
+
   it('given a seq in the URL, when parsed, then it is clamped to the trace and garbage means the start', () => {
     expect(parseSeq('42', 100)).toBe(42);
     expect(parseSeq('4200', 100)).toBe(100);

@@ -21,8 +21,8 @@ const exec: TimelineEvent = {
 };
 
 describe('links from a timeline event', () => {
-  it('given a replayed syscall, when linked, then the replay opens at its seq with its process selected', () => {
-    expect(replayLink('/cases/web 1', exec)).toBe('#/replay?case=%2Fcases%2Fweb+1&seq=17&pid=4242');
+  it('given a replayed syscall, when linked, then the replay opens its own trace item at its seq with its process selected', () => {
+    expect(replayLink('/cases/web 1', exec)).toBe('#/replay?case=%2Fcases%2Fweb+1&item=trace-1&seq=17&pid=4242');
     expect(replayLink('/c', { ...exec, replaySeq: undefined })).toBeUndefined();
     expect(diffLink('/c', exec)).toBeUndefined();
   });

@@ -1,10 +1,12 @@
-// The replay view: opens the case's traces, then the player — process tree, descriptors, network, files, terminal and
-// "who wrote this?" at the instant in the URL (#/replay?case=…&seq=…&pid=…&tty=pid:fd&path=…&format=…).
+// The replay view: opens the case's traces (the URL's item alone, else all merged), then the player — process tree,
+// descriptors, network, files, terminal and "who wrote this?" at the instant in the URL
+// (#/replay?case=…&item=…&seq=…&pid=…&tty=pid:fd&path=…&format=…).
 import { useCallback, useEffect, useRef } from 'react';
 import { TraceFormatChoice, type ReplaySummary } from '../../../../src/capture/common/replay.contract.js';
 import type { AppClient } from '../../../../src/contract/app-contract.js';
 import { setHashParams, useHashParam } from '../../app/url-state.js';
 import { JobStatus } from '../../ui/JobStatus.js';
+import { SafeText } from '../../ui/SafeText.js';
 import { useJob } from '../../ui/use-job.js';
 import { FdTable } from './FdTable.js';
 import { FileActivityTable } from './FileActivityTable.js';
@@ -12,7 +14,7 @@ import { ConnectionsTable, NetworkActivityTable } from './NetworkTables.js';
 import { PlayerControls } from './PlayerControls.js';
 import { findProcess } from './process-tree.js';
 import { ProcessTree } from './ProcessTree.js';
-import { shown, useActivity, useInstantState, useStateCache } from './replay-data.js';
+import { openTraces, shown, useActivity, useInstantState, useStateCache, type OpenedReplay } from './replay-data.js';
 import { ReplayInputs } from './ReplayInputs.js';
 import { chooseTty, formatTty, parsePid, parseSeq } from './replay-route.js';
 import { ReplayTerminal } from './ReplayTerminal.js';
@@ -110,11 +112,37 @@ function Player({ client, summary }: { client: AppClient; summary: ReplaySummary
   );
 }
 
+/** Which trace to replay, when the case has several: one item alone (a timeline link's seq counts in it) or all. */
+function TracePicker({ opened }: { opened: OpenedReplay }) {
+  if (opened.traceItemIds.length < 2) return null;
+  // What was opened, not what the URL asked for: an unknown item fell back to all of them.
+  const chosen = opened.summary.inputs.length === 1 ? (opened.summary.inputs[0]?.itemId ?? '') : '';
+  return (
+    <label>
+      Trace{' '}
+      <select
+        aria-label="Trace"
+        value={chosen}
+        // Another replay counts its seqs differently: the instant, process and terminal start over.
+        onChange={(event) => setHashParams({ item: event.target.value, seq: '', pid: '', tty: '' })}
+      >
+        <option value="">all {opened.traceItemIds.length}, merged by time</option>
+        {opened.traceItemIds.map((id) => (
+          <option key={id} value={id}>
+            {id}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
+
 export function ReplayView({ client }: { client: AppClient }) {
   const [caseDir] = useHashParam('case');
+  const [item] = useHashParam('item');
   const [formatParam, setFormat] = useHashParam('format');
   const format = TRACE_FORMATS.find((choice) => choice === formatParam) ?? 'auto';
-  const opening = useJob<ReplaySummary>();
+  const opening = useJob<OpenedReplay>();
   const { run } = opening;
   // The replay the host holds for this view: closed when another replaces it or the view goes away.
   const opened = useRef<string | undefined>(undefined);
@@ -123,13 +151,13 @@ export function ReplayView({ client }: { client: AppClient }) {
     [client],
   );
   const open = useCallback(async () => {
-    const summary = await run((options) => client.replay.openReplay({ caseDir, format }, options));
-    if (summary) {
+    const result = await run((options) => openTraces(client, { caseDir, format, item }, options));
+    if (result) {
       const previous = opened.current;
-      opened.current = summary.replayId;
-      if (previous !== undefined && previous !== summary.replayId) close(previous);
+      opened.current = result.summary.replayId;
+      if (previous !== undefined && previous !== result.summary.replayId) close(previous);
     }
-  }, [caseDir, client, close, format, run]);
+  }, [caseDir, client, close, format, item, run]);
 
   useEffect(() => {
     if (caseDir === '') return;
@@ -141,7 +169,8 @@ export function ReplayView({ client }: { client: AppClient }) {
   }, [caseDir, close, open]);
 
   if (caseDir === '') return <p className="muted">Choose a case folder (top bar) to replay its syscall traces.</p>;
-  const summary = opening.state.status === 'done' ? opening.state.result : undefined;
+  const result = opening.state.status === 'done' ? opening.state.result : undefined;
+  const summary = result?.summary;
   return (
     <section className="replay" aria-label="Replay">
       <div className="toolbar">
@@ -160,12 +189,18 @@ export function ReplayView({ client }: { client: AppClient }) {
             ))}
           </select>
         </label>
+        {result ? <TracePicker opened={result} /> : null}
         <button type="button" onClick={() => void open()}>
           Reopen
         </button>
         <span className="muted">Import or capture traces from the Case and Containers views.</span>
       </div>
       <JobStatus state={opening.state} label="Parsing and replaying the traces" onCancel={opening.cancel} />
+      {result?.note ? (
+        <p className="warning" role="status" data-testid="replay-trace-note">
+          <SafeText text={result.note} />
+        </p>
+      ) : null}
       {summary ? (
         <>
           <ReplayInputs summary={summary} />

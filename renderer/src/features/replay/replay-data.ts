@@ -1,8 +1,16 @@
-// Fetches what the player shows at an instant (state, activity) with a small cache, dropping answers that came too late.
+// Opens the chosen traces, then fetches what the player shows at an instant (state, activity) with a small cache,
+// dropping answers that came too late.
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { ActivityPage, ReplayAt } from '../../../../src/capture/common/replay.contract.js';
+import type {
+  ActivityPage,
+  ReplayAt,
+  ReplaySummary,
+  TraceFormatChoice,
+} from '../../../../src/capture/common/replay.contract.js';
 import type { ReplayStateView } from '../../../../src/capture/common/trace/replay-model.js';
 import type { AppClient } from '../../../../src/contract/app-contract.js';
+import type { CallOptions } from '../../../../src/contract/kit.js';
+import { chooseTrace } from './replay-route.js';
 
 /** States kept for stepping back and forth without asking the host again. */
 const CACHE_SIZE = 64;
@@ -15,6 +23,33 @@ export type Loaded<T> =
   | { status: 'failed'; error: string; previous?: T };
 
 const message = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+
+/** An opened replay, the case's trace items (for the picker), and why the URL's item was not used, if it was not. */
+export interface OpenedReplay {
+  summary: ReplaySummary;
+  traceItemIds: string[];
+  note?: string;
+}
+
+/** Replays the URL's trace item alone when the case holds it (its seqs are the timeline's), else all of them. */
+export async function openTraces(
+  client: AppClient,
+  request: { caseDir: string; format: (typeof TraceFormatChoice.options)[number]; item: string },
+  options: CallOptions,
+): Promise<OpenedReplay> {
+  const opened = await client.forensics.openCase({ caseDir: request.caseDir }, options);
+  const traceItemIds = opened.items.filter((item) => item.kind === 'syscall-trace').map((item) => item.id);
+  const choice = chooseTrace(traceItemIds, request.item);
+  const summary = await client.replay.openReplay(
+    {
+      caseDir: request.caseDir,
+      format: request.format,
+      ...(choice.itemIds === undefined ? {} : { itemIds: choice.itemIds }),
+    },
+    options,
+  );
+  return { summary, traceItemIds, ...(choice.note === undefined ? {} : { note: choice.note }) };
+}
 
 /** The states at instants of one replay; the player primes it when it asks by time, so the view reuses the answer. */
 export function useStateCache(client: AppClient, replayId: string) {

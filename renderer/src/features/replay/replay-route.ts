@@ -1,4 +1,4 @@
-// The replay view's URL parameters (seq, pid, tty, path) parsed and formatted; a malformed value means "not set".
+// The replay view's URL parameters (item, seq, pid, tty, path) parsed and formatted; a malformed value means "not set".
 import { viewHref } from '../../app/url-state.js';
 
 export interface TtyRef {
@@ -48,6 +48,31 @@ export function chooseTty<S extends TtyRef & { bytes: number }>(sessions: readon
     (best, session) => (!best || session.bytes > best.bytes ? session : best),
     undefined,
   );
+}
+
+/** Which traces to replay: the named item alone, or (no item, or one the case lacks) all of them merged. */
+export interface TraceChoice {
+  /** For openReplay; absent = every syscall-trace item of the case, merged by time. */
+  itemIds?: string[];
+  /** Why the named item was not used, for the view to show (the id is raw URL text: escape it). */
+  note?: string;
+}
+
+/**
+ * The `item` parameter against the case's trace items. A timeline event's seq counts within its own item's replay,
+ * so a link naming the item is exact only when that item is replayed alone; an unknown one falls back to all.
+ */
+export function chooseTrace(traceItemIds: readonly string[], value: string): TraceChoice {
+  const item = value.trim();
+  // No traces at all: opening fails with the host's own message, which says what to do.
+  if (item === '' || traceItemIds.length === 0) return {};
+  if (traceItemIds.includes(item)) return { itemIds: [item] };
+  const all = traceItemIds.length === 1 ? 'its one trace' : `all ${traceItemIds.length} of its traces merged by time`;
+  return {
+    note:
+      `This case holds no trace item ${item}: showing ${all} instead, ` +
+      'so the position in the link may not be the instant it meant.',
+  };
 }
 
 /**

@@ -90,6 +90,12 @@ export function EventDetails({
         {replay ? (
           <a href={replay} data-testid="replay-link">
             Replay at seq {event.replaySeq}
+            {event.evidence ? (
+              <>
+                {' '}
+                of <SafeText text={event.evidence.itemId} className="mono" />
+              </>
+            ) : null}
           </a>
         ) : null}
         {diff ? (

@@ -4,11 +4,15 @@ import type { TimelineEvent } from '../../../../src/forensics/common/timeline-mo
 import { viewHref } from '../../app/url-state.js';
 import { rawPathBase64 } from '../../ui/base64.js';
 
-/** The replay of the case at the event's position in the trace, with its process selected. */
+/**
+ * The replay of the event's own trace item at its position, with its process selected. The seq counts within that
+ * item's replay (the timeline replays each item alone): naming the item keeps it exact when the case has several.
+ */
 export function replayLink(caseDir: string, event: TimelineEvent): string | undefined {
   if (event.replaySeq === undefined) return undefined;
   return viewHref('replay', {
     case: caseDir,
+    ...(event.evidence === null ? {} : { item: event.evidence.itemId }),
     seq: String(event.replaySeq),
     ...(event.subject.pid === undefined ? {} : { pid: String(event.subject.pid) }),
   });
