@@ -244,3 +244,26 @@ describe('hostile JSON found by fuzzing', () => {
     expect(toRecord(events[1] as TraceEvent).ts).toBe('0050-06-01T00:00:00.000000000Z');
   });
 });
+
+describe('big integers', () => {
+  it('given a line of 10,000 integers of every kind (quoted in groups), then each big one is exact and the rest as JSON', () => {
+    // More integers than one quoting group holds, so big integers fall on both sides of every group boundary.
+    const values = Array.from({ length: 10_000 }, (_, index) => {
+      const digits = `${1 + (index % 9)}${String(index).padStart(17, '0')}`;
+      switch (index % 5) {
+        case 0:
+          return { text: digits, value: digits };
+        case 1:
+          return { text: `-${digits}`, value: `-${digits}` };
+        case 2:
+          return { text: `${digits}e2`, value: Number(`${digits}e2`) };
+        case 3:
+          return { text: String(index), value: index };
+        default:
+          return { text: `"${digits}\\"${digits}"`, value: `${digits}"${digits}` };
+      }
+    });
+    const line = `{"n":[${values.map((value) => value.text).join(',')}],"t":1513792138590038385}`;
+    expect(parseJsonExact(line)).toEqual({ n: values.map((value) => value.value), t: '1513792138590038385' });
+  });
+});
