@@ -1,6 +1,7 @@
-// Journey: an investigator opens the timeline of a case holding a real strace of an attacker's shell session,
-// narrows it by technique and text, bookmarks the shell that read the account file, writes a note for the report,
-// brushes the histogram to the session's seconds, and finds filters (URL) and annotations (host) again after a reload.
+// Journey: an investigator opens the timeline of a case holding a real strace of an attacker's shell session (and an
+// earlier trace of a health check), narrows it by technique and text, bookmarks the shell that read the account file,
+// writes a note for the report, brushes the histogram to the session's seconds, finds filters (URL) and annotations
+// (host) again after a reload, and follows the shell to its instant in the replay of its own trace.
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -26,6 +27,8 @@ test.describe('the incident timeline of a traced attacker session in Chromium', 
   let work: string;
   let caseDir: string;
   let shellPid: number;
+  /** The session trace's evidence item id (the earlier trace is another item). */
+  let sessionItem: string;
   /** Between the traced session's end and the responder's first action on the case (epoch ms). */
   let afterSession: number;
 
@@ -33,7 +36,13 @@ test.describe('the incident timeline of a traced attacker session in Chromium', 
     work = mkdtempSync(join(tmpdir(), 'holdcell-e2e-timeline-'));
     caseDir = join(work, 'case');
     const tracePath = join(work, 'session.strace');
+    const earlierPath = join(work, 'health.strace');
     const dropper = join(work, 'drop.sh');
+    // A health check traced a moment before the attack: a second trace item whose events come first, so a replay of
+    // both merged would count the session's seqs from elsewhere.
+    await run('strace', ['-f', '-ttt', '-yy', '-s', '4096', '-o', earlierPath, '/bin/busybox', 'true'], {
+      timeout: 60_000,
+    });
     // The attacker's session, traced for real on this machine: read the accounts, drop a script, make it executable,
     // run it, leave a file whose name carries a terminal escape (ESC [31m), try to phone home. `script` gives it a
     // pseudo-terminal as a real session would have.
@@ -61,9 +70,15 @@ test.describe('the incident timeline of a traced attacker session in Chromium', 
     await new Promise((resolve) => setTimeout(resolve, 600));
     afterSession = sessionEnd + 300;
     await run(process.execPath, [CLI, 'case', 'init', caseDir, '--title', 'timeline journey'], { timeout: 30_000 });
-    await run(process.execPath, [CLI, 'import-trace', tracePath, '--case', caseDir, '--format', 'strace'], {
+    await run(process.execPath, [CLI, 'import-trace', earlierPath, '--case', caseDir, '--format', 'strace'], {
       timeout: 30_000,
     });
+    const imported = await run(
+      process.execPath,
+      [CLI, 'import-trace', tracePath, '--case', caseDir, '--format', 'strace', '--json'],
+      { timeout: 30_000 },
+    );
+    sessionItem = (JSON.parse(imported.stdout) as { id: string }).id;
     serve = await startServe();
   });
 
@@ -91,9 +106,10 @@ test.describe('the incident timeline of a traced attacker session in Chromium', 
     expect(total).toBeGreaterThanOrEqual(9);
     const histogram = page.getByTestId('histogram');
     await expect(histogram).toHaveAttribute('data-events', String(total));
-    // Trace first (the session), then the responder's own actions: the case created, the trace imported.
+    // Traces first (the health check, then the session), then the responder's own actions: case created, traces imported.
     await expect(rows(page).first()).toHaveAttribute('data-kind', 'process.exec');
-    await expect(rows(page).first()).toContainText('busybox sh -c');
+    await expect(rows(page).first()).toContainText('busybox true');
+    await expect(rows(page).filter({ hasText: 'busybox sh -c' })).toHaveCount(1);
     await expect(rows(page).last()).toHaveAttribute('data-source', 'custody');
     await shot(page, 'timeline-open');
 
@@ -128,7 +144,7 @@ test.describe('the incident timeline of a traced attacker session in Chromium', 
     await expect(details).toContainText(`${shellPid}`);
     await expect(details.getByTestId('replay-link')).toHaveAttribute(
       'href',
-      `#/replay?case=${encodeURIComponent(caseDir)}&seq=0&pid=${shellPid}`,
+      `#/replay?case=${encodeURIComponent(caseDir)}&item=${sessionItem}&seq=0&pid=${shellPid}`,
     );
     await details.getByRole('button', { name: '☆ Bookmark' }).click();
     await expect(details.getByRole('button', { name: /Bookmarked/ })).toBeVisible();
@@ -163,11 +179,11 @@ test.describe('the incident timeline of a traced attacker session in Chromium', 
     await expect(rows(page).first()).toHaveAttribute('data-source', 'annotation');
     await page.getByRole('checkbox', { name: /^annotation \d+$/ }).uncheck();
 
-    // Brush from the start to between the session and the responder's first action: the session's events only.
+    // Brush from the start to between the session and the responder's first action: the traces' events only.
     const [first, last] = ((await page.getByTestId('timeline-extent').textContent()) ?? '')
       .split(' → ')
       .map((iso) => Date.parse(iso.replace(/(\.\d{3})\d*/, '$1')));
-    // The session's events: every syscall event the sources box counts.
+    // The traces' events: every syscall event the sources box counts.
     const syscalls = Number(await page.locator('.timeline-filters label.source-syscall .muted').textContent());
     expect(syscalls).toBeGreaterThanOrEqual(8);
     const box = await page.getByTestId('histogram-brush').boundingBox();
@@ -180,16 +196,34 @@ test.describe('the incident timeline of a traced attacker session in Chromium', 
     await expect(page.getByTestId('time-range')).not.toHaveText('the whole timeline');
     expect(page.url()).toContain('tfrom=');
     await expect(count(page)).toHaveText(`${syscalls} of ${rebuilt} events`);
-    await expect(rows(page).first()).toContainText('busybox sh -c');
+    await expect(rows(page).first()).toContainText('busybox true');
     await expect(rows(page).last()).toHaveAttribute('data-kind', 'network.connect');
     await shot(page, 'timeline-brushed');
     await page.getByRole('button', { name: 'Whole timeline' }).click();
     await expect(count(page)).toHaveText(`${rebuilt} of ${rebuilt} events`);
 
-    // From the bookmarked shell to the replay at its instant.
+    // From the bookmarked shell to the replay at its instant: its own trace alone, its process selected.
+    await page.getByLabel('bookmarked only').check();
+    await expect(count(page)).toHaveText(`1 of ${rebuilt} events`);
     await rows(page).first().click();
+    await expect(details.getByTestId('replay-link')).toContainText(`of ${sessionItem}`);
     await details.getByTestId('replay-link').click();
     await expect(page.getByTestId('instant-seq')).toHaveText('0', { timeout: 60_000 });
+    await expect(page.getByTestId('replay-summary')).toContainText('1 trace ·');
+    await expect(page.getByLabel('Trace', { exact: true })).toHaveValue(sessionItem);
+    const shellRow = page.getByRole('table', { name: 'Processes' }).locator(`tr[data-pid="${shellPid}"]`);
+    await expect(shellRow).toHaveAttribute('aria-selected', 'true');
+    await expect(page.getByTestId('replay-trace-note')).toHaveCount(0);
+    await shot(page, 'timeline-replay-exact');
+
+    // A link naming a trace the case does not hold: both traces, merged as before, and a note that says so.
+    await page.goto(`${serve.url}#/replay?case=${encodeURIComponent(caseDir)}&item=trace-import-gone&seq=0`);
+    await expect(page.getByTestId('replay-trace-note')).toContainText(
+      'This case holds no trace item trace-import-gone: showing all 2 of its traces merged by time',
+      { timeout: 60_000 },
+    );
+    await expect(page.getByTestId('replay-summary')).toContainText('2 traces');
+    await expect(page.getByLabel('Trace', { exact: true })).toHaveValue('');
 
     expect(problems).toEqual([]);
   });
