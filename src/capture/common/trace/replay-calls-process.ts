@@ -19,14 +19,22 @@ function credentials(
   process.euid = keep(change.euid, process.euid);
   process.gid = keep(change.gid, process.gid);
   process.egid = keep(change.egid, process.egid);
+  const now = core.stamp();
   process.credentials.push({
-    ...core.stamp(),
+    seq: now.seq,
+    sec: now.sec,
+    nsec: now.nsec,
     call: event.name,
     uid: process.uid,
     euid: process.euid,
     gid: process.gid,
     egid: process.egid,
   });
+}
+
+function exitRequest(core: ReplayCore, code: number): ProcessRecord['exitRequest'] {
+  const now = core.stamp();
+  return { seq: now.seq, sec: now.sec, nsec: now.nsec, code: code & 0xff };
 }
 
 const id = (event: SyscallEvent, index: number): number => intArg(argsOf(event)[index]);
@@ -59,8 +67,11 @@ export function processCalls(on: Register): void {
     const argv = { items: core.internAll(parsed.items), truncated: parsed.truncated };
     const result = resultOf(event);
     const ok = result === 'ok';
+    const now = core.stamp();
     process.execs.push({
-      ...core.stamp(),
+      seq: now.seq,
+      sec: now.sec,
+      nsec: now.nsec,
       exe,
       argv: argv.items,
       argvTruncated: argv.truncated || path.truncated,
@@ -79,14 +90,14 @@ export function processCalls(on: Register): void {
 
   on(['exit_group'], (core, event, process) => {
     const code = intArg(argsOf(event)[0]);
-    if (!Number.isNaN(code)) process.exitRequest = { ...core.stamp(), code: code & 0xff };
+    if (!Number.isNaN(code)) process.exitRequest = exitRequest(core, code);
   });
 
   on(['exit'], (core, event, process) => {
     // exit() ends only the calling thread; for a single-threaded process that is the process.
     const code = intArg(argsOf(event)[0]);
     if (!Number.isNaN(code) && event.tid === process.pid && process.threads.length === 0) {
-      process.exitRequest = { ...core.stamp(), code: code & 0xff };
+      process.exitRequest = exitRequest(core, code);
     }
   });
 

@@ -90,7 +90,17 @@ export function applyTetragon(core: ReplayCore, event: TetragonEvent): void {
     if (previous === undefined) startedAt(record, event.process);
     const argv = argvOf(event.process);
     const exe = event.process.binary ?? '';
-    record.execs.push({ ...core.stamp(), exe, argv, argvTruncated: false, ok: true, error: undefined });
+    const now = core.stamp();
+    record.execs.push({
+      seq: now.seq,
+      sec: now.sec,
+      nsec: now.nsec,
+      exe,
+      argv,
+      argvTruncated: false,
+      ok: true,
+      error: undefined,
+    });
     record.exe = exe;
     record.argv = argv;
     record.cwd = event.process.cwd ?? record.cwd;
