@@ -104,6 +104,26 @@ describe('snapshot through a fault-injecting proxy', () => {
     });
   }
 
+  /**
+   * Passes the export's first `bytes` and holds back the rest, so the export is certainly still flowing when the
+   * test strikes on its first progress report: the acquisition reads ahead (up to 8 MiB) as fast as the engine
+   * sends, and this suspect's whole export can otherwise arrive before that report.
+   */
+  function holdExportAfter(bytes: number): () => void {
+    return proxy.intercept(/\/export /, () => {
+      let sent = 0;
+      return {
+        data: (chunk, io) => {
+          if (sent >= bytes) return;
+          const part = chunk.subarray(0, bytes - sent);
+          sent += part.byteLength;
+          io.send(part);
+        },
+        end: () => undefined,
+      };
+    });
+  }
+
   const random = seededRandom(SEED);
   const exportOffsets = [0, 1, 2].map(() => 64 * 1024 + Math.floor(random() * 1_800_000));
   const saveOffsets = [0, 1, 2].map(() => 64 * 1024 + Math.floor(random() * 1_800_000));
@@ -192,12 +212,14 @@ describe('snapshot through a fault-injecting proxy', () => {
 
   it('given every connection drops mid-export (an engine crash) and the engine is back at once, then the loss is recorded with the evidence that it answered again', async () => {
     let cut = false;
+    const release = holdExportAfter(600_000);
     const { result, caseDir } = await snapshot('export-crash', (progress) => {
       if (!cut && progress.note?.startsWith('filesystem-export') === true && progress.done > 0) {
         cut = true;
+        release();
         proxy.cutAll();
       }
-    });
+    }).finally(release);
     await expectKeptPrefix(item(result, 'filesystem-export'), caseDir, exportRef);
     const [lost] = (await readCustody(caseDir)).filter((record) => record.action === 'engine.connection-lost');
     expect(lost?.outcome).toBe('error');
@@ -211,12 +233,14 @@ describe('snapshot through a fault-injecting proxy', () => {
 
   it('given the engine goes away mid-export and comes back 0.5 s later (a restart), then the wait for it is recorded', async () => {
     let stopped = false;
+    const release = holdExportAfter(600_000);
     const { result, caseDir } = await snapshot('export-restart', (progress) => {
       if (!stopped && progress.note?.startsWith('filesystem-export') === true && progress.done > 0) {
         stopped = true;
+        release();
         void proxy.stop().then(() => setTimeout(() => void proxy.start(), 500));
       }
-    });
+    }).finally(release);
     await expectKeptPrefix(item(result, 'filesystem-export'), caseDir, exportRef);
     const [lost] = (await readCustody(caseDir)).filter((record) => record.action === 'engine.connection-lost');
     expect(lost?.params).toMatchObject({ verdict: 'no-restart-sign' });
@@ -229,12 +253,14 @@ describe('snapshot through a fault-injecting proxy', () => {
 
   it('given the engine goes away mid-export for good, then the snapshot ends within bounds saying so, keeping what it has', async () => {
     let stopped = false;
+    const release = holdExportAfter(600_000);
     const { result, caseDir, elapsedMs } = await snapshot('export-gone', (progress) => {
       if (!stopped && progress.note?.startsWith('filesystem-export') === true && progress.done > 0) {
         stopped = true;
+        release();
         void proxy.stop();
       }
-    });
+    }).finally(release);
     expect(elapsedMs).toBeLessThan(15_000);
     await expectKeptPrefix(item(result, 'filesystem-export'), caseDir, exportRef);
     expect(result.complete).toBe(false);

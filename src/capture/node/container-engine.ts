@@ -25,6 +25,7 @@ export interface EngineStream extends AsyncIterable<Uint8Array> {
 }
 
 export interface StreamHandlers {
+  /** The chunk is only valid during the call (a transport may read into one reused buffer): copy what you keep. */
   data(chunk: Uint8Array): void;
   end(): void;
   error(error: unknown): void;
