@@ -1,10 +1,8 @@
-// The page bench:timeline drives in Chromium: the renderer's own timeline store, query and virtual list modules
-// (bundled by esbuild from renderer/src), a synthetic million-event case, and a plain IndexedDB baseline.
-import { useCallback, useMemo, useState } from 'react';
+// The page bench:timeline drives in Chromium: the renderer's own timeline store, query modules and event list
+// component (bundled by esbuild from renderer/src), a synthetic million-event case, and a plain IndexedDB baseline.
 import { createRoot } from 'react-dom/client';
 import '../renderer/src/ui/styles.css';
-import { rangeResult, type QueryResult } from '../renderer/src/features/timeline/query-plan.js';
-import { RowCache } from '../renderer/src/features/timeline/row-cache.js';
+import { rangeResult } from '../renderer/src/features/timeline/query-plan.js';
 import type { Columns } from '../renderer/src/features/timeline/columns.js';
 import {
   deleteStaleTimelines,
@@ -21,9 +19,7 @@ import {
 import { loadTimeline, PAGE_SIZE } from '../renderer/src/features/timeline/timeline-load.js';
 import { runQuery } from '../renderer/src/features/timeline/timeline-query.js';
 import { TextSearch } from '../renderer/src/features/timeline/text-search.js';
-import { ROW_HEIGHT } from '../renderer/src/features/timeline/row-format.js';
-import { TimelineRow } from '../renderer/src/features/timeline/TimelineRow.js';
-import { VirtualList } from '../renderer/src/features/timeline/VirtualList.js';
+import { EventList } from '../renderer/src/features/timeline/EventList.js';
 import { SyntheticTimeline } from './timeline-synthetic.js';
 
 const CASE = '/bench/cases/synthetic';
@@ -34,37 +30,9 @@ let timeline: SyntheticTimeline | undefined;
 let text: TextSearch | undefined;
 let columns: Columns | undefined;
 
-function List({ store, result }: { store: TimelineDb; result: QueryResult }) {
-  const [, setVersion] = useState(0);
-  const cache = useMemo(() => new RowCache(store, result, () => setVersion((version) => version + 1)), [store, result]);
-  const [selected, setSelected] = useState(-1);
-  const onWindow = useCallback((first: number, end: number) => cache.request(first, end), [cache]);
-  return (
-    <VirtualList
-      count={result.count}
-      rowHeight={ROW_HEIGHT}
-      label="Timeline events"
-      className="tl-list"
-      selected={selected}
-      onSelect={setSelected}
-      onWindow={onWindow}
-      renderRow={(index, slot) => (
-        <TimelineRow
-          key={index}
-          row={cache.get(index)}
-          index={index}
-          count={result.count}
-          selected={index === selected}
-          bookmarked={false}
-          notes={0}
-          withDate={false}
-          slot={slot}
-          onSelect={setSelected}
-        />
-      )}
-    />
-  );
-}
+/** No annotations in the synthetic case: every row is drawn without marks, as an unannotated case's are. */
+const NO_MARKS = new Map<string, never[]>();
+const ignore = (): void => undefined;
 
 /** The same events, each a plain put into an object store with no index: what IndexedDB costs without Dexie. */
 async function loadPlain(total: number): Promise<void> {
@@ -139,7 +107,17 @@ const bench = {
     if (!db || !timeline) throw new Error('load first');
     const root = document.getElementById('root');
     if (!root) throw new Error('no root');
-    createRoot(root).render(<List store={db} result={rangeResult(0, timeline.total - 1)} />);
+    // The Timeline view's own list component, as its Workspace renders it.
+    createRoot(root).render(
+      <EventList
+        db={db}
+        result={rangeResult(0, timeline.total - 1)}
+        selectedIndex={-1}
+        byEvent={NO_MARKS}
+        withDate={false}
+        onSelectEvent={ignore}
+      />,
+    );
     await new Promise((resolve) => setTimeout(resolve, 500));
   },
   /** Scrolls the list by `step` px per frame for `frames` frames; returns the frame-to-frame times (ms). */

@@ -13,13 +13,16 @@
 //      delta is what a frame costs, not the display's 60 Hz tick;
 //   4. prints the peak JS heap (CDP Performance.getMetrics, sampled every 100 ms).
 //
-// Alone: node bench/timeline.mjs [--events=N] [--profile=<dir>]
+// Alone: node bench/timeline.mjs [--events=N] [--profile=<dir>] [--trace=<file.json>] [--scroll-only]
 // --profile keeps Chromium's profile in <dir>: a later run with the same N reuses the loaded database and skips the
 // load figures (for working on the filters or the list without waiting for a million-event load each time).
+// --trace writes a Chromium trace of the scroll (open in chrome://tracing or summarize: node bench/timeline-trace.mjs).
+// --js-profile writes V8's CPU profile of the scroll (.cpuprofile, the page bundled unminified so names show).
+// --scroll-only skips the filters (with --profile: a quick loop on the list).
 import { build } from 'esbuild';
 import { createServer } from 'node:http';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { loadavg, tmpdir } from 'node:os';
 import { extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from '@playwright/test';
@@ -27,6 +30,9 @@ import { median } from './bench-support.mjs';
 
 const PROFILE = process.argv.find((arg) => arg.startsWith('--profile='))?.slice('--profile='.length);
 const EVENTS = Number(process.argv.find((arg) => arg.startsWith('--events='))?.slice('--events='.length) ?? 1_000_000);
+const TRACE = process.argv.find((arg) => arg.startsWith('--trace='))?.slice('--trace='.length);
+const JS_PROFILE = process.argv.find((arg) => arg.startsWith('--js-profile='))?.slice('--js-profile='.length);
+const SCROLL_ONLY = process.argv.includes('--scroll-only');
 const TARGET_FRAME_MS = 16.7;
 const SCROLL_FRAMES = 600;
 const SCROLL_STEP_PX = 97;
@@ -49,7 +55,7 @@ async function bundle(dir) {
     bundle: true,
     format: 'esm',
     jsx: 'automatic',
-    minify: true,
+    minify: JS_PROFILE === undefined,
     target: 'chrome120',
     outdir: dir,
     define: { 'process.env.NODE_ENV': '"production"' },
@@ -80,6 +86,64 @@ function serve(dir) {
   // A kept profile's IndexedDB belongs to the page's origin: the same port every run, or it is never found again.
   const port = PROFILE === undefined ? 0 : 47_615;
   return new Promise((resolve) => server.listen(port, '127.0.0.1', () => resolve(server)));
+}
+
+/** Chromium's tracing over CDP, for --trace: what each frame of the scroll spends its time on. */
+async function startTrace(cdp) {
+  await cdp.send('Tracing.start', {
+    transferMode: 'ReturnAsStream',
+    traceConfig: {
+      includedCategories: [
+        'devtools.timeline',
+        'disabled-by-default-devtools.timeline',
+        'disabled-by-default-devtools.timeline.frame',
+        'blink',
+        'cc',
+        'viz',
+        'gpu',
+        'v8.execute',
+        'disabled-by-default-v8.cpu_profiler',
+      ],
+    },
+  });
+}
+
+async function stopTrace(cdp) {
+  const done = new Promise((resolve) => cdp.once('Tracing.tracingComplete', resolve));
+  await cdp.send('Tracing.end');
+  const { stream } = await done;
+  let text = '';
+  for (;;) {
+    const { data, eof, base64Encoded } = await cdp.send('IO.read', { handle: stream, size: 1 << 20 });
+    text += base64Encoded ? Buffer.from(data, 'base64').toString('utf8') : data;
+    if (eof) break;
+  }
+  await cdp.send('IO.close', { handle: stream });
+  return text;
+}
+
+/**
+ * CPU time (ms, user + system) used so far by this process's descendants — Chromium's browser, renderer, GPU and
+ * utility processes. On a busy machine a frame's wall time includes waiting for a core; this is what the frames cost.
+ */
+async function chromiumCpuMs() {
+  const stats = new Map();
+  for (const name of await readdir('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    const text = await readFile(`/proc/${name}/stat`, 'utf8').catch(() => '');
+    // Fields after the command name (which may hold spaces) : state ppid … utime(14) stime(15).
+    const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+    if (fields.length > 13)
+      stats.set(Number(name), { ppid: Number(fields[1]), ticks: Number(fields[11]) + Number(fields[12]) });
+  }
+  let ticks = 0;
+  for (const [pid, { ticks: own }] of stats) {
+    let parent = stats.get(pid)?.ppid;
+    while (parent !== undefined && parent !== process.pid && parent > 1) parent = stats.get(parent)?.ppid;
+    if (parent === process.pid) ticks += own;
+  }
+  // Linux reports in clock ticks of 10 ms (USER_HZ 100).
+  return ticks * 10;
 }
 
 function percentile(values, p) {
@@ -166,8 +230,8 @@ export async function benchTimeline() {
       ['source syscall (most events)', { sources: ['syscall'] }],
       ['process 4242 + text "passwd"', { process: '4242', text: 'passwd' }],
     ];
-    console.log('  filters (first run, then median of 3):');
-    for (const [label, filters] of queries) {
+    if (!SCROLL_ONLY) console.log('  filters (first run, then median of 3):');
+    for (const [label, filters] of SCROLL_ONLY ? [] : queries) {
       const runs = [];
       let count = 0;
       for (let run = 0; run < 4; run += 1) {
@@ -181,12 +245,24 @@ export async function benchTimeline() {
     }
 
     await call('mountList');
+    if (TRACE) await startTrace(cdp);
+    if (JS_PROFILE) await cdp.send('Profiler.enable').then(() => cdp.send('Profiler.start'));
+    const cpuBefore = await chromiumCpuMs();
     const scroll = await call('scroll', SCROLL_FRAMES, SCROLL_STEP_PX);
+    const scrollCpu = (await chromiumCpuMs()) - cpuBefore;
+    if (TRACE) await writeFile(TRACE, await stopTrace(cdp));
+    if (JS_PROFILE) await writeFile(JS_PROFILE, JSON.stringify((await cdp.send('Profiler.stop')).profile));
     const p95 = percentile(scroll.deltas, 95);
     console.log(
       `  scroll ${fmt(EVENTS)} rows, ${SCROLL_STEP_PX} px/frame × ${SCROLL_FRAMES} frames: p50 ${ms(percentile(scroll.deltas, 50))}, ` +
         `p95 ${ms(p95)}, max ${ms(Math.max(...scroll.deltas))} (target p95 < ${TARGET_FRAME_MS} ms: ${p95 < TARGET_FRAME_MS ? 'met' : 'NOT met'}); ` +
         `rows drawn before their data arrived: ${fmt(scroll.blankRows)} row-frames`,
+    );
+    console.log(
+      `  Chromium's CPU time over the scroll (all its processes): ${ms(scrollCpu)}, ${ms(scrollCpu / SCROLL_FRAMES)} per frame; ` +
+        `load average ${loadavg()
+          .map((value) => value.toFixed(2))
+          .join(' ')}`,
     );
     clearInterval(sampler);
     console.log(`  peak JS heap: ${(peakHeap / 1024 / 1024).toFixed(0)} MiB`);

@@ -3,8 +3,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  anchoredLayout,
-  ANCHOR_SPAN,
+  blockBox,
+  blockTops,
   isRowVisible,
   listWindow,
   MAX_SCROLL_HEIGHT,
@@ -77,20 +77,51 @@ describe('windowing the event list', () => {
   it('given a scroll of a few rows, when rows are placed, then every row drawn before keeps its exact place', () => {
     const at = (scrollTop: number) =>
       listWindow({ scrollTop, viewportHeight: VIEW, rowHeight: ROW, count: 100_000, overscan: 6 });
-    const place = (shown: ReturnType<typeof at>, index: number) => {
-      const { anchor, windowTop } = anchoredLayout(shown, ROW);
-      return windowTop + (index - anchor) * ROW;
-    };
+    const slots = 64;
+    // A row's place: its box's top plus its slot's fixed offset in the box.
+    const place = (shown: ReturnType<typeof at>, index: number) =>
+      blockTops(shown, ROW, slots)[blockBox(index, slots)] + (index % slots) * ROW;
     const before = at(ROW * 5000 + 3);
     const after = at(ROW * 5004 + 11);
     expect(after.first).toBeGreaterThan(before.first);
     for (let index = after.first; index < before.end; index += 1) {
       expect(place(after, index)).toBe(index * ROW);
       expect(place(before, index)).toBe(place(after, index));
-      // …and the window itself did not move, so nothing already drawn is painted again.
-      expect(anchoredLayout(after, ROW).windowTop).toBe(anchoredLayout(before, ROW).windowTop);
     }
-    expect(anchoredLayout(at(ROW * ANCHOR_SPAN * 3), ROW).anchor % ANCHOR_SPAN).toBe(0);
+  });
+
+  it('given a native scroll within one block of rows, when the boxes are placed, then they do not move (no paint, no style change)', () => {
+    const slots = 64;
+    // Chromium's measured height limit (max-height.ts): a million rows of 26 px scroll natively.
+    const maxHeight = 31_800_000;
+    const at = (scrollTop: number) =>
+      listWindow({ scrollTop, viewportHeight: VIEW, rowHeight: ROW, count: 1_000_000, overscan: 6, maxHeight });
+    // The overscan's 6 rows above the viewport: the first drawn row is the block's first.
+    const start = at(ROW * (slots * 300 + 6));
+    expect(start.first).toBe(slots * 300);
+    const tops = blockTops(start, ROW, slots);
+    for (let rows = 1; rows < slots; rows += 1)
+      expect(blockTops(at(ROW * (slots * 300 + 6 + rows) + 7), ROW, slots)).toEqual(tops);
+    // Past the block, only the box that held the rows now gone moves: two blocks down.
+    const next = blockTops(at(ROW * slots * 301 + ROW * 6), ROW, slots);
+    const moved = [0, 1].filter((box) => next[box] !== tops[box]);
+    expect(moved).toHaveLength(1);
+    expect(next[moved[0] as 0 | 1] - tops[moved[0] as 0 | 1]).toBe(2 * slots * ROW);
+  });
+
+  it('given a million rows past the browser height (proportional scrolling), when placed, then the drawn rows sit one row apart in order in the viewport', () => {
+    fc.assert(
+      fc.property(fc.double({ min: 0, max: 1, noNaN: true }), (at) => {
+        const geometry = { viewportHeight: VIEW, rowHeight: ROW, count: 2_000_000, overscan: 6 };
+        const scrollTop = at * (MAX_SCROLL_HEIGHT - VIEW);
+        const shown = listWindow({ ...geometry, scrollTop });
+        const slots = slotCount(shown.end - shown.first);
+        const tops = blockTops(shown, ROW, slots);
+        const place = (index: number) => tops[blockBox(index, slots)] + (index % slots) * ROW;
+        for (let index = shown.first; index < shown.end; index += 1)
+          expect(place(index)).toBeCloseTo(shown.offset + (index - shown.first) * ROW, 6);
+      }),
+    );
   });
 
   it('given the rows drawn, when slots are counted, then no two drawn rows share a slot', () => {

@@ -1,25 +1,22 @@
 // The timeline view (#/timeline?case=…&tsource=…&tkind=…&ttech=…&tproc=…&tpath=…&tq=…&tfrom=…&tto=…&tmarked=1&tevent=…):
 // the case's events on one axis from the renderer's IndexedDB — histogram with brushing, filters, a windowed list
 // of every matching event, and the selected event with its evidence, links, bookmark and notes.
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useCallback, useMemo, useState } from 'react';
 import { setHashParams, useHashParam, useHashParams } from '../../app/url-state.js';
 import { visibleText } from '../../../../src/contract/visible-text.js';
 import { SafeText } from '../../ui/SafeText.js';
 import { EventDetails } from './EventDetails.js';
+import { EventList } from './EventList.js';
 import { FilterBar } from './FilterBar.js';
 import { Histogram, type Marker } from './Histogram.js';
 import { histogramDomain, zoomOut } from './histogram.js';
-import { indexOfPosition, positionAt } from './query-plan.js';
-import { RowCache } from './row-cache.js';
+import { indexOfPosition } from './query-plan.js';
 import type { TimelineClient } from './timeline-client.js';
 import { EVENT_PARAM, filterParams, parseFilters, type TimelineFilters } from './timeline-filters.js';
-import { marksOf, ROW_HEIGHT } from './row-format.js';
-import { TimelineRow } from './TimelineRow.js';
 import { useAnnotations, type Annotations } from './use-annotations.js';
 import { useEventRows } from './use-event-rows.js';
 import { useTimeline, type OpenTimeline, type TimelineState } from './use-timeline.js';
 import { useTimelineQuery } from './use-timeline-query.js';
-import { VirtualList } from './VirtualList.js';
 import { tnsToIso } from './time-key.js';
 
 const fmt = (value: number): string => value.toLocaleString('en-US');
@@ -70,11 +67,6 @@ function Workspace({
   const { result } = query;
   const { db, columns, summary } = timeline;
 
-  const [, setVersion] = useState(0);
-  const cache = useMemo(() => new RowCache(db, result, () => setVersion((version) => version + 1)), [db, result]);
-  useEffect(() => () => cache.close(), [cache]);
-  const onWindow = useCallback((first: number, end: number) => cache.request(first, end), [cache]);
-
   const [selectedRow] = useEventRows(
     db,
     useMemo(() => (selectedId ? [selectedId] : []), [selectedId]),
@@ -83,16 +75,7 @@ function Workspace({
   const selectedIndex = selected ? indexOfPosition(result, selected.o) : -1;
   const bookmarkRows = useEventRows(db, annotations.bookmarked);
 
-  const select = useCallback(
-    (index: number) => {
-      const row = cache.get(index);
-      if (row) return setHashParams({ [EVENT_PARAM]: row.e.id });
-      void db.events
-        .get(positionAt(result, index))
-        .then((found) => found && setHashParams({ [EVENT_PARAM]: found.e.id }));
-    },
-    [cache, db, result],
-  );
+  const selectEvent = useCallback((id: string) => setHashParams({ [EVENT_PARAM]: id }), []);
   const change = useCallback((update: Partial<TimelineFilters>) => setHashParams(filterParams(update)), []);
 
   const whole = useMemo(() => histogramDomain(columns.times, '', ''), [columns]);
@@ -164,33 +147,13 @@ function Workspace({
       ) : null}
       <FilterBar filters={filters} columns={columns} bookmarks={annotations.bookmarked.length} onChange={change} />
       <div className="timeline-panes">
-        <VirtualList
-          count={result.count}
-          rowHeight={ROW_HEIGHT}
-          label="Timeline events"
-          className="tl-list"
-          selected={selectedIndex}
-          onSelect={select}
-          onWindow={onWindow}
-          resetKey={result}
-          renderRow={(index, slot) => {
-            const row = cache.get(index);
-            const marks = marksOf(row ? annotations.byEvent.get(row.e.id) : undefined);
-            return (
-              <TimelineRow
-                key={index}
-                row={row}
-                index={index}
-                count={result.count}
-                selected={index === selectedIndex}
-                bookmarked={marks.bookmarked}
-                notes={marks.notes}
-                withDate={withDate}
-                slot={slot}
-                onSelect={select}
-              />
-            );
-          }}
+        <EventList
+          db={db}
+          result={result}
+          selectedIndex={selectedIndex}
+          byEvent={annotations.byEvent}
+          withDate={withDate}
+          onSelectEvent={selectEvent}
         />
         <aside className="pane tl-detail-pane">
           {selected ? (

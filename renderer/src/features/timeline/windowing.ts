@@ -77,17 +77,22 @@ export function sameWindow(a: ListWindow, b: ListWindow): boolean {
   return a.first === b.first && a.end === b.end && a.offset === b.offset && a.height === b.height;
 }
 
-/** Rows are placed relative to an anchor row that moves only every this many rows, so drawn rows keep their place. */
-export const ANCHOR_SPAN = 1024;
-
 /**
- * Where the drawn rows go without moving the ones already drawn: the window sits at the anchor row's place and each
- * row at (index − anchor) rows below it. Scrolling then only adds and removes rows (and, past the browser's height,
- * moves the window, which the compositor does); rows already drawn are not painted again.
+ * Where the two block boxes go. Rows are grouped in blocks of `slots` consecutive rows; row i sits in box
+ * ⌊i / slots⌋ mod 2 at (i mod slots) rows below the box's top, by a fixed rule per slot. The drawn rows span at most
+ * two blocks, one per box, so a row never moves while it is drawn, and the boxes move only when the window enters a
+ * new block (natively scrolled lists) — the list's stylesheet changes once every `slots` rows, not every frame.
  */
-export function anchoredLayout(shown: ListWindow, rowHeight: number): { anchor: number; windowTop: number } {
-  const anchor = shown.first - (shown.first % ANCHOR_SPAN);
-  return { anchor, windowTop: shown.offset - (shown.first - anchor) * rowHeight };
+export function blockTops(shown: ListWindow, rowHeight: number, slots: number): [number, number] {
+  const block = Math.floor(shown.first / slots);
+  const tops: [number, number] = [0, 0];
+  for (const b of [block, block + 1]) tops[b % 2] = shown.offset + (b * slots - shown.first) * rowHeight;
+  return tops;
+}
+
+/** The box (0 or 1) row `index` is drawn in. */
+export function blockBox(index: number, slots: number): 0 | 1 {
+  return Math.floor(index / slots) % 2 === 0 ? 0 : 1;
 }
 
 /** Slot classes in use: a power of two at least the rows drawn, so two drawn rows never share one. */
