@@ -21,6 +21,9 @@ function escapeOne(character: string): string {
   if (named !== undefined) return named;
   // codePointAt: a match may be an astral code point (a tag character), two UTF-16 units long.
   const code = character.codePointAt(0) ?? 0;
+  // U+DC80–DCFF is how the trace parsers keep a byte that is not UTF-8 (surrogateescape, trace-bytes.ts): shown as
+  // that byte, \xNN, so a name reads the same in the replay and the timeline as in the diff (which decodes bytes).
+  if (code >= 0xdc80 && code <= 0xdcff) return `\\x${(code - 0xdc00).toString(16)}`;
   return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u{${code.toString(16)}}`;
 }
 

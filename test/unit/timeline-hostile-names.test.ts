@@ -26,7 +26,7 @@ const BYTES = 'tmp/ev\x1b[31m\xe2\x80\xaegnp.sh\n\xffz';
 /** The same name as the trace parser gives it: UTF-8 decoded, the lone 0xff as U+DCFF. */
 const RAW = '/tmp/ev\u001b[31m\u202egnp.sh\n\udcffz';
 /** Escaped once, as every view shows raw evidence strings. */
-const ONCE = String.raw`/tmp/ev\x1b[31m\u{202e}gnp.sh\n\u{dcff}z`;
+const ONCE = String.raw`/tmp/ev\x1b[31m\u{202e}gnp.sh\n\xffz`;
 /** What a second escaping makes of the first escape: must appear nowhere. */
 const TWICE = String.raw`ev\\x1b`;
 

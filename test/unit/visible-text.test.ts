@@ -1,5 +1,6 @@
 // Strings from a suspect container are shown with every invisible or terminal-active character made visible.
 import { describe, expect, it } from 'vitest';
+import { bytesToText } from '../../src/capture/common/trace/trace-bytes.js';
 import {
   isPlainVisible,
   visibleBytes,
@@ -35,6 +36,12 @@ describe('visibleText', () => {
     expect(visibleText('x\ud800y')).toBe('x\\u{d800}y');
     expect(visibleText('x\udc00y')).toBe('x\\u{dc00}y');
     expect(visibleText('\ud83d\udc33')).toBe('🐳');
+  });
+
+  it('given a trace name holding bytes that are not UTF-8 (kept as U+DC80–DCFF by the parsers), then each shows as the byte it stands for, as the diff shows it', () => {
+    const fromTrace = bytesToText(Buffer.from([0x2f, 0x74, 0xff, 0x80, 0x7a]));
+    expect(visibleText(fromTrace)).toBe('/t\\xff\\x80z');
+    expect(visibleText(fromTrace)).toBe(visibleBytes(Buffer.from([0x2f, 0x74, 0xff, 0x80, 0x7a])));
   });
 
   it('given tag characters smuggling an ASCII sentence (found by the hostile-strings e2e corpus), then each is escaped by code point', () => {
