@@ -154,3 +154,46 @@ describe('given a case with neither timeline nor diff nor traces', () => {
     expect(model.summary.at(-1)?.parts.join('')).toBe('The case does NOT verify: trace-1: sha256 mismatch.');
   });
 });
+
+describe('given a flagged file whose name holds ESC and a byte that is not UTF-8, written by a traced process', () => {
+  const inputs = incidentInputs();
+  // The trace names it raw (the byte as U+DCFF, as the strace parser keeps it); the diff by display form + bytes.
+  const raw = '/tmp/\u001b[31mev\udcff';
+  const bytes = Buffer.concat([Buffer.from('tmp/\u001b[31mev'), Buffer.from([0xff])]);
+  const trace = inputs.traces[0] as (typeof inputs.traces)[number];
+  const model = assembleReport({
+    ...inputs,
+    diff: isDiff(inputs.diff)
+      ? {
+          ...inputs.diff,
+          entries: [
+            ...inputs.diff.entries,
+            {
+              path: 'tmp/\\x1b[31mev\\xff',
+              pathBase64: bytes.toString('base64'),
+              change: 'added',
+              findings: [{ rule: 'executable-in-temp', severity: 'high', attack: 'T1105', detail: 'hidden dropper' }],
+            },
+          ],
+        }
+      : inputs.diff,
+    traces: [
+      {
+        ...trace,
+        files: [
+          ...trace.files,
+          { seq: 17, at: trace.files[0]?.at ?? '', pid: 104, tid: 104, op: 'write', path: raw, result: 'ok' },
+        ],
+      },
+    ],
+  });
+
+  it('then the process that wrote it is in the attack tree with the finding, matched by its real name', () => {
+    const node = model.processes.nodes.find((candidate) => candidate.pid === 104);
+    expect(node?.reasons.join(' | ')).toContain(`write ${raw} (finding executable-in-temp T1105)`);
+  });
+});
+
+function isDiff<T>(value: T | { problem: string }): value is T {
+  return !(typeof value === 'object' && value !== null && 'problem' in value);
+}

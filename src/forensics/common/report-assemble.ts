@@ -165,9 +165,15 @@ export function assembleReport(inputs: ReportInputs): ReportModel {
   const allFindings = diff === undefined ? [] : findingRows(diff, inputs.items);
 
   problems.push(...inputs.traceProblems);
+  // Keyed by the raw name, as the traces name files: a hostile name's display form would never match a traced path.
   const flaggedPaths = new Map<string, string[]>();
-  for (const row of allFindings) {
-    flaggedPaths.set(row.path.display, [...(flaggedPaths.get(row.path.display) ?? []), `${row.rule} ${row.attack}`]);
+  for (const entry of diff?.entries ?? []) {
+    if (entry.findings.length === 0) continue;
+    const raw = `/${rawEntryName(entry) ?? rawFromDisplay(entry.path)}`;
+    flaggedPaths.set(raw, [
+      ...(flaggedPaths.get(raw) ?? []),
+      ...entry.findings.map((finding) => `${finding.rule} ${finding.attack}`),
+    ]);
   }
   const tree = attackTree(inputs.traces, { techniquesByProcess: techniquesByProcess(events), flaggedPaths });
   const network = networkIndicators(inputs.traces);
