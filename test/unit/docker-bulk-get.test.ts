@@ -2,12 +2,15 @@
 //
 // The "engine" here is a real server on a unix socket: Node's own HTTP server for well-formed answers (chunked and
 // with a length), and a plain socket server that writes exact bytes for the broken ones a fault proxy would cause.
+import { execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import { createServer as createNetServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createServer as createTlsServer } from 'node:tls';
+import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { bulkGetter } from '../../src/capture/node/docker-bulk-get.js';
 import { ResponseDecoder } from '../../src/capture/node/docker-bulk-http.js';
@@ -202,6 +205,64 @@ describe('bulk GET of an export over the engine socket', () => {
       code: 'ENOENT',
     });
   });
+});
+
+/** A CA and a server certificate for 127.0.0.1 signed by it, made with the openssl CLI in `folder`. */
+async function makeServerPki(folder: string): Promise<{ ca: Buffer; cert: Buffer; key: Buffer }> {
+  const openssl = (args: string[]) => promisify(execFile)('openssl', args, { cwd: folder });
+  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
+  await openssl(['req', '-x509', ...ec, '-keyout', 'ca-key.pem', '-out', 'ca.pem', '-days', '2', '-subj', '/CN=ca']);
+  await writeFile(join(folder, 'server.ext'), 'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n');
+  await openssl(['req', '-new', ...ec, '-keyout', 'key.pem', '-out', 'server.csr', '-subj', '/CN=server']);
+  await openssl(
+    [
+      'x509',
+      '-req',
+      '-in',
+      'server.csr',
+      '-CA',
+      'ca.pem',
+      '-CAkey',
+      'ca-key.pem',
+      '-CAcreateserial',
+      '-days',
+      '2',
+    ].concat(['-extfile', 'server.ext', '-out', 'cert.pem']),
+  );
+  const read = (name: string) => readFile(join(folder, name));
+  return { ca: await read('ca.pem'), cert: await read('cert.pem'), key: await read('key.pem') };
+}
+
+describe('bulk GET of an export over TLS', () => {
+  it('given a TLS engine on 127.0.0.1 and its CA, then a chunked export arrives whole; with another CA nothing is read', async () => {
+    const pki = await makeServerPki(dir);
+    const body = randomBytes(2_000_000);
+    const tls = createTlsServer({ cert: pki.cert, key: pki.key }, (socket) => {
+      socket.once('data', () => {
+        socket.write(HEAD);
+        for (let at = 0; at < body.byteLength; at += 70_000) {
+          const part = body.subarray(at, at + 70_000);
+          socket.write(`${part.byteLength.toString(16)}\r\n`);
+          socket.write(part);
+          socket.write('\r\n');
+        }
+        socket.end('0\r\n\r\n');
+      });
+      socket.on('error', () => undefined);
+    });
+    server = tls;
+    await new Promise<void>((resolve) => tls.listen(0, '127.0.0.1', resolve));
+    const { port } = tls.address() as AddressInfo;
+    const over = (ca: Buffer) =>
+      bulkGetter({ ...options(), socketPath: undefined, host: '127.0.0.1', port, protocol: 'https', ca }, 2000);
+    const { bytes, error } = await pushed(
+      await (over(pki.ca) as NonNullable<ReturnType<typeof bulkGetter>>).get('/containers/abc/export'),
+    );
+    expect(error).toBeUndefined();
+    expect(sha(bytes)).toBe(sha(body));
+    const rogue = await makeServerPki(await mkdtemp(join(dir, 'rogue-')));
+    await expect(over(rogue.ca)?.get('/containers/abc/export')).rejects.toThrow(/certificate/);
+  }, 20_000);
 });
 
 describe('HTTP response decoding', () => {
