@@ -1,4 +1,4 @@
-// One IndexEntry from tar-stream's decoded header, the entry's raw header block and its raw PAX records.
+// One IndexEntry from the decoded header (tar-index-header.ts), the entry's raw header block and its raw PAX records.
 import type { EntryType } from '../common/diff-model.js';
 import { entryTypeFromTarStream, entryTypeFromTypeflag, MODE_MASK } from '../common/tar-entry-type.js';
 import type { BytePath, IndexEntry } from '../common/tar-index-model.js';
@@ -6,22 +6,7 @@ import { climbsOut, normaliseTarPath } from '../common/tar-path.js';
 import type { TarProblem } from '../common/tar-problem.js';
 import { isoFromEpochNanos, isoFromEpochSeconds, isoFromPaxTime } from '../common/tar-time.js';
 import { tarNumber, xattrsOf } from './tar-index-fields.js';
-
-/** tar-stream's header object (names decoded as latin1), with the fields its type declarations leave out. */
-export interface StreamHeader {
-  name: string;
-  size?: number;
-  mode?: number;
-  uid?: number;
-  gid?: number;
-  mtime?: Date;
-  type?: string | null;
-  linkname?: string | null;
-  devmajor?: number;
-  devminor?: number;
-  /** Where tar-stream's framing puts the entry's data (3.x sets it; used as a cross-check only). */
-  byteOffset?: number;
-}
+import type { TarHeader } from './tar-index-header.js';
 
 /** Where the entry's bytes are, as the block walk found them. */
 export interface EntryPlace {
@@ -46,7 +31,7 @@ export interface DescribedEntry {
 /** PAX keys that mark a GNU sparse entry (formats 0.0, 0.1 and 1.0). */
 const SPARSE_KEYS = ['GNU.sparse.major', 'GNU.sparse.size', 'GNU.sparse.map', 'GNU.sparse.numblocks'];
 
-export function describeEntry(header: StreamHeader, place: EntryPlace): DescribedEntry {
+export function describeEntry(header: TarHeader, place: EntryPlace): DescribedEntry {
   const problems: TarProblem[] = [];
   const { pax, chunk, at } = place;
   let type: EntryType = entryTypeFromTarStream(header.type);
@@ -86,7 +71,7 @@ export function describeEntry(header: StreamHeader, place: EntryPlace): Describe
     if (Number.isSafeInteger(real) && real >= 0) size = real;
   }
   const path = normaliseTarPath(name);
-  const owner = (field: 'uid' | 'gid', offset: number, decoded: number | undefined): number => {
+  const owner = (field: 'uid' | 'gid', offset: number, decoded: number | null): number => {
     const paxValue = pax?.get(field);
     // Base-256 fields are read from the raw block (tar-stream's reading of negative ones is off by one).
     const value =
@@ -146,7 +131,7 @@ export function describeEntry(header: StreamHeader, place: EntryPlace): Describe
   return { entry, sparse, problems };
 }
 
-function mtimeOf(header: StreamHeader, place: EntryPlace, path: BytePath, problems: TarProblem[]): string {
+function mtimeOf(header: TarHeader, place: EntryPlace, path: BytePath, problems: TarProblem[]): string {
   const paxValue = place.pax?.get('mtime');
   if (paxValue !== undefined) {
     const iso = isoFromPaxTime(paxValue);
@@ -163,9 +148,9 @@ function mtimeOf(header: StreamHeader, place: EntryPlace, path: BytePath, proble
   if (((place.chunk[place.at + 136] ?? 0) & 0x80) !== 0) {
     return isoFromEpochNanos(tarNumber(place.chunk, place.at + 136, 12) * 1_000_000_000n);
   }
-  const millis = header.mtime?.getTime() ?? 0;
-  if (Number.isNaN(millis)) {
-    // Found by fuzzing: an mtime field of "99999999999" (not octal) gives tar-stream an invalid Date, and
+  const seconds = header.mtime ?? 0;
+  if (Number.isNaN(seconds)) {
+    // Found by fuzzing: an mtime field of "99999999999" (not octal) gave tar-stream an invalid Date, and
     // BigInt(NaN) threw inside tar-stream's entry event, an uncaught exception that took the process down.
     problems.push({
       kind: 'unusual-entry',
@@ -175,5 +160,5 @@ function mtimeOf(header: StreamHeader, place: EntryPlace, path: BytePath, proble
     });
     return isoFromEpochSeconds(tarNumber(place.chunk, place.at + 136, 12));
   }
-  return isoFromEpochSeconds(Math.round(millis / 1000));
+  return isoFromEpochSeconds(seconds);
 }

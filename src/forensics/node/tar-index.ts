@@ -1,20 +1,17 @@
-// Streams a tar through tar-stream into IndexEntry records (raw name bytes, metadata, SHA-256, offsets); never extracts.
+// Reads a tar's blocks into IndexEntry records (raw name bytes, metadata, SHA-256, offsets); never extracts.
 //
-// Division of labour: tar-stream parses headers (checksums, ustar prefix, GNU long names, PAX path/linkpath/size)
-// and frames the archive; this file keeps the stream's recent bytes in a position-addressed window so it can
-// (a) read PAX records as raw bytes (tar-stream decodes them as UTF-8, which would turn invalid bytes and binary
-// xattr values into U+FFFD), (b) compute every header and data offset itself and cross-check them with
-// tar-stream's framing, and (c) hash each file's content straight from the bytes read, by position, so a parse
-// error later in the stream can never lose a hash already due. Nothing is written anywhere.
-//
-// The one file that imports tar-stream (architecture fence).
+// The stream's recent bytes sit in a position-addressed window; a resumable block walk reads each header region
+// from it (extension headers — PAX, GNU long names — then the entry's own header, decoded by tar-index-header.ts
+// with tar-stream's rules, PAX records kept as raw bytes), frames the entry's data, and hashes each file's
+// content straight from the bytes read, by position, so a parse error later in the stream can never lose a hash
+// already due. Everything happens synchronously per chunk read: no stream, event or promise per entry, which is
+// what made tar-stream cost most of an index's time. Nothing is written anywhere.
 import { constants } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
-import tarStream from 'tar-stream';
 import type { BytePath, IndexEntry } from '../common/tar-index-model.js';
 import type { TarProblem, TarProblemKind } from '../common/tar-problem.js';
 import { ContentDigests, EMPTY_SHA256 } from './tar-index-content.js';
-import { describeEntry, type EntryPlace, type StreamHeader } from './tar-index-entry.js';
+import { describeEntry } from './tar-index-entry.js';
 import {
   BLOCK,
   EXTENSION_FLAGS,
@@ -25,6 +22,14 @@ import {
   parsePaxRecords,
   tarNumber,
 } from './tar-index-fields.js';
+import {
+  blockKind,
+  decodeHeader,
+  headerNumber,
+  headerString,
+  MAX_EXTENSION_BYTES,
+  streamPaxRecords,
+} from './tar-index-header.js';
 import { ByteWindow } from './tar-index-window.js';
 
 export { EMPTY_SHA256 } from './tar-index-content.js';
@@ -71,7 +76,6 @@ export const PARALLEL_MIN_BYTES = 16 * 1024 * 1024;
 const FILE_CHUNK = 1024 * 1024;
 /** Headers-only reads stay small: most of each read would be member data we are about to skip. */
 const HEADER_CHUNK = 64 * 1024;
-const ZEROS = Buffer.alloc(FILE_CHUNK);
 /** Per problem kind, this many are listed; the rest are counted in one closing problem (a hostile tar cannot flood). */
 const PROBLEMS_PER_KIND = 50;
 /** Bytes after the end-of-archive blocks that are looked at for non-zero data (the rest is only counted). */
@@ -79,23 +83,31 @@ const TRAILER_SCAN = 64 * 1024;
 const TRAILING_DETAIL =
   'non-zero bytes (another header, or junk) after the end-of-archive blocks; Docker and GNU tar ignore them, so the index does too';
 
-/**
- * latin1 makes every name tar-stream decodes (ustar name and prefix, GNU long names, link names) a byte string,
- * one char per byte. Unknown formats (v7 tars without the ustar magic) are allowed: their checksum still counts.
- * Its type declarations omit both options, hence the separately typed object.
- */
-const EXTRACT_OPTIONS: Parameters<typeof tarStream.extract>[0] & Record<string, unknown> = {
-  filenameEncoding: 'latin1',
-  allowUnknownFormat: true,
-};
-
 /** Indexes one tar. Resolves with what was indexed even when the tar is broken (see `problems`); rejects on abort. */
 export async function indexTar(source: TarSource, options: TarIndexOptions = {}): Promise<TarIndex> {
   return new TarIndexRun(options).run(source);
 }
 
-/** What the block walk found between the previous entry's data and this entry's data. */
-type Region = EntryPlace | { endOfArchiveAt: number };
+/** What the extension headers of the entry being walked said, until its own header comes. */
+interface Extensions {
+  /** The first extension header's offset (a global PAX header does not count). */
+  headerOffset?: number;
+  /** Local PAX records as bytes, global ones merged under them. */
+  pax?: Map<string, string>;
+  /** tar-stream's reading of the same PAX records (UTF-8): the path, linkpath and size it applied. */
+  streamPax?: Map<string, string>;
+  longPath?: string;
+  longLink?: string;
+  /**
+   * Problems met on the way (malformed PAX records, a lone zero block): said only once the entry's own header
+   * is read, so a region that ends in a broken header reports that alone, as it always has.
+   */
+  problems?: TarProblem[];
+  /** An extension header whose size cannot frame anything: the walk stops there once an entry header follows. */
+  unframed?: { at: number; size: number };
+  /** Two zero blocks met after extension headers: the end, if an entry header follows. */
+  endAt?: number;
+}
 
 class TarIndexRun {
   private readonly entries: IndexEntry[] = [];
@@ -106,21 +118,27 @@ class TarIndexRun {
   private readonly repeats = new Map<BytePath, number>();
   private readonly window = new ByteWindow();
   private readonly globals = new Map<string, string>();
+  /** The last global PAX header as tar-stream read it (each one replaced the previous). */
+  private streamGlobals?: Map<string, string>;
   private readonly hashContent: boolean;
   private readonly headersOnly: boolean;
-  private readonly extract = tarStream.extract(EXTRACT_OPTIONS);
   private digests?: ContentDigests;
   /** Stream position reached: bytes read from the source, plus member data skipped in headers-only mode. */
   private read = 0;
   /** Where the next header region starts: the end of the last entry's padded data. */
   private nextHeaderAt = 0;
+  /** The block walk: the next block to look at, the zero blocks just before it, the extensions met. */
+  private walkAt = 0;
+  private zeroRun = 0;
+  private extensions: Extensions = {};
   /** The last entry, and where its data ends (unpadded and padded). */
   private lastEntry?: IndexEntry;
   private lastDataEnd = 0;
   private lastPaddedEnd = 0;
   private endOfArchiveAt?: number;
-  private parseError?: Error;
-  /** Set when indexing must stop: end of archive, parse error, or a framing disagreement. */
+  /** A header that cannot be read on (bad checksum, oversized extension, invalid size), as tar-stream said it. */
+  private parseError?: string;
+  /** Set when indexing must stop: end of archive, parse error, or a header that cannot be framed. */
   private stopped = false;
   private trailingNonZero = false;
   /** The source stream threw (its problem is already recorded); the stream hash then covers only what came. */
@@ -129,28 +147,6 @@ class TarIndexRun {
   constructor(private readonly options: TarIndexOptions) {
     this.hashContent = options.hashContent ?? true;
     this.headersOnly = options.headersOnly ?? false;
-    this.extract.on('entry', (header, stream, next) => {
-      try {
-        this.onEntry(header as StreamHeader);
-      } catch (error) {
-        // A throw here would escape through tar-stream's emit as an uncaught exception (it did, found by fuzzing:
-        // a non-octal mtime) and leave indexTar pending forever; the archive is indexed up to this header instead.
-        this.stop(
-          'bad-header',
-          this.nextHeaderAt,
-          `internal error describing this header (${String((error as Error).message ?? error).slice(0, 200)}); indexing stops here`,
-        );
-      }
-      // The content is hashed from the window; tar-stream's copy is only drained so its framing moves on. Its
-      // errors are tar-stream's own (already seen on the extractor); unheard they would crash the process.
-      stream.on('error', () => undefined);
-      stream.resume();
-      queueMicrotask(next);
-    });
-    this.extract.on('error', (error: Error) => {
-      this.parseError ??= error;
-      this.stopped = true;
-    });
   }
 
   async run(source: TarSource): Promise<TarIndex> {
@@ -158,10 +154,8 @@ class TarIndexRun {
     try {
       if ('file' in source) await this.readFile(source.file, source.start ?? 0, source.end);
       else await this.readStream(source);
-      await this.finishParser();
       finished = true;
     } finally {
-      if (!this.extract.destroyed) this.extract.destroy();
       if ('stream' in source && this.stopped) source.close?.();
       if (!finished) await this.digests?.abandon();
     }
@@ -210,9 +204,8 @@ class TarIndexRun {
         }
         const skipTo = this.skipTarget();
         if (skipTo !== undefined && skipTo > this.read) {
-          // Headers only: the member's data is replaced by zeros for tar-stream and never read from disk.
-          const length = Math.min(skipTo - this.read, ZEROS.length, limit - position);
-          await this.write(ZEROS.subarray(0, length));
+          // Headers only: the member's data is stepped over, never read from disk.
+          const length = Math.min(skipTo - this.read, limit - position);
           position += length;
           this.read += length;
           continue;
@@ -282,102 +275,200 @@ class TarIndexRun {
     } else {
       this.window.push(chunk, start);
       this.digests?.feed(chunk, start);
-      await this.write(chunk);
-      this.detectEndOfArchive();
-      this.window.release(Math.min(this.nextHeaderAt, this.digests?.current?.end ?? Infinity));
+      this.walk();
+      // Bytes after end blocks met past extension headers stay (up to the trailer scan) until the walk knows.
+      const endAt = this.extensions.endAt;
+      const keep = endAt === undefined ? this.walkAt : Math.max(endAt + 2 * BLOCK, this.walkAt - TRAILER_SCAN);
+      this.window.release(Math.min(keep, this.walkAt, this.digests?.current?.end ?? Infinity));
     }
     this.options.onProgress?.(this.read);
     await this.digests?.capacity();
   }
 
-  private async write(chunk: Buffer): Promise<void> {
-    if (this.stopped || this.parseError !== undefined) return;
-    if (!this.extract.write(chunk)) {
-      await new Promise<void>((resolve) => {
-        const done = (): void => {
-          this.extract.off('drain', done);
-          this.extract.off('error', done);
-          this.extract.off('close', done);
-          resolve();
-        };
-        this.extract.on('drain', done);
-        this.extract.on('error', done);
-        this.extract.on('close', done);
-      });
-    }
-    await settled();
-  }
+  // --- the block walk ----------------------------------------------------------------------------------
 
-  private async finishParser(): Promise<void> {
-    if (this.stopped || this.parseError !== undefined || this.extract.destroyed) return;
-    await new Promise<void>((resolve) => {
-      this.extract.once('finish', resolve);
-      this.extract.once('error', () => resolve());
-      this.extract.once('close', resolve);
-      this.extract.end(undefined);
-    });
-    this.detectEndOfArchive();
-  }
-
-  // --- entries -----------------------------------------------------------------------------------------
-
-  private onEntry(header: StreamHeader): void {
-    if (this.stopped) return;
-    const region = this.walkRegion(this.nextHeaderAt);
-    if (region === undefined) {
-      // (walkRegion may have stopped already, with the reason.)
-      if (!this.stopped) {
-        this.stop('bad-header', this.nextHeaderAt, 'header bytes not available where tar-stream found an entry');
+  /** Reads every header region whose bytes have arrived; stops at the first that has not (resumed next chunk). */
+  private walk(): void {
+    while (!this.stopped && this.read >= this.walkAt + BLOCK) {
+      const at = this.walkAt;
+      const held = this.window.within(at, at + BLOCK) ?? this.copiedBlock(at);
+      if (held === undefined) {
+        // The window always holds what the walk has not passed; not finding it means our bookkeeping is wrong.
+        this.stop('bad-header', at, 'header bytes missing from the read window');
+        return;
       }
-      return;
+      const { chunk, at: inChunk } = held;
+      const kind = blockKind(chunk, inChunk);
+      if (kind === 'null') {
+        if (!isZeroBlock(chunk, inChunk)) {
+          this.stop(
+            'bad-header',
+            at,
+            'a header block that is all zeros but its checksum field: neither an entry nor an end block; indexing stops here',
+          );
+          return;
+        }
+        this.zeroRun += 1;
+        if (this.zeroRun === 2) {
+          if (at - BLOCK === this.nextHeaderAt) {
+            this.endOfArchive(at - BLOCK);
+            return;
+          }
+          // After extension headers, two zero blocks end the archive only if an entry header follows them
+          // (GNU tar stops at them; the walk takes them as the end once it knows they are not a cut archive).
+          this.extensions.endAt ??= at - BLOCK;
+        }
+        this.walkAt += BLOCK;
+        continue;
+      }
+      if (kind === 'bad-checksum') {
+        this.fail('Invalid tar header. Maybe the tar is corrupted or it needs to be gunzipped?');
+        return;
+      }
+      if (this.zeroRun === 1) {
+        this.deferProblem({
+          kind: 'trailing-data',
+          offset: at - BLOCK,
+          detail: 'a lone zero block inside the archive (GNU tar would stop here); the entries after it are indexed',
+        });
+      }
+      this.zeroRun = 0;
+      const flag = chunk[inChunk + 156] ?? 0;
+      if (EXTENSION_FLAGS.has(flag)) {
+        if (!this.extension(at, flag, chunk, inChunk)) return;
+      } else {
+        this.entry(at, chunk, inChunk);
+      }
     }
-    if ('endOfArchiveAt' in region) {
-      // tar-stream reads on past the end-of-archive blocks; Docker and GNU tar stop there, and so do we.
-      this.endOfArchiveAt = region.endOfArchiveAt;
-      this.stopped = true;
-      // The offset of the first non-zero byte, as the block-by-block check reports it: found by fuzzing, a file
-      // read in 1 MiB chunks said "end blocks + 1024" where the same bytes streamed in small chunks said 1536.
-      const trailer = region.endOfArchiveAt + 2 * BLOCK;
-      const tail = this.window.slice(trailer, this.read);
-      if (tail !== undefined) this.checkTrailer(tail, trailer);
+  }
+
+  /** A PAX or GNU long-name header whose data has arrived: noted for the entry it precedes. False: wait or stop. */
+  private extension(at: number, flag: number, chunk: Buffer, inChunk: number): boolean {
+    const declared = headerNumber(chunk, inChunk + 124, 12);
+    if (declared !== null && declared > MAX_EXTENSION_BYTES) {
+      this.fail('Header exceeds max size');
+      return false;
+    }
+    const size = Number(tarNumber(chunk, inChunk + 124, 12));
+    if (!Number.isSafeInteger(size) || size < 0) {
+      // A negative base-256 size (-1000) once moved the walk back to this very header: it never ended (a hang
+      // found while building the hostile-archive corpus). Such a header frames nothing: the blocks after it are
+      // read on as headers, and the walk stops here if an entry header follows (a broken one says so itself).
+      this.extensions.unframed ??= { at, size };
+      this.walkAt = at + BLOCK;
+      return true;
+    }
+    if (this.read < at + BLOCK + size) return false;
+    const data = this.window.slice(at + BLOCK, at + BLOCK + size);
+    if (data === undefined) {
+      this.stop('bad-header', at, 'extension header bytes missing from the read window');
+      return false;
+    }
+    const found = this.extensions;
+    if (flag === PAX_LOCAL || flag === PAX_GLOBAL) {
+      const parsed = parsePaxRecords(data);
+      if (parsed.malformedAt !== undefined) {
+        this.deferProblem({
+          kind: 'unusual-entry',
+          offset: at,
+          detail: `malformed PAX record at +${parsed.malformedAt} of the extended header; its later records are ignored`,
+        });
+      }
+      // An empty extension header was never decoded by tar-stream: it changed nothing of the names it applied.
+      const streamRecords = size > 0 ? streamPaxRecords(data) : undefined;
+      if (flag === PAX_GLOBAL) {
+        for (const [key, value] of parsed.records) this.globals.set(key, value);
+        if (streamRecords !== undefined) this.streamGlobals = streamRecords;
+      } else {
+        found.headerOffset ??= at;
+        found.pax = this.withGlobals(parsed.records);
+        if (streamRecords !== undefined) {
+          found.streamPax =
+            this.streamGlobals === undefined ? streamRecords : new Map([...this.streamGlobals, ...streamRecords]);
+        }
+      }
+    } else {
+      found.headerOffset ??= at;
+      // 'L' and 'N' name the next entry, 'K' its link target: up to the first NUL, as bytes.
+      if (size === 0) {
+        // (nothing to decode, as above)
+      } else if (flag === 0x4b) found.longLink = headerString(data, 0, data.length);
+      else found.longPath = headerString(data, 0, data.length);
+    }
+    this.walkAt = at + BLOCK + size + padding(size);
+    return true;
+  }
+
+  /** The entry's own header: decoded, described, its data framed and (for a regular file) its hashing begun. */
+  private entry(at: number, chunk: Buffer, inChunk: number): void {
+    const { headerOffset, pax, streamPax, longPath, longLink, problems: met, unframed, endAt } = this.extensions;
+    this.extensions = {};
+    for (const problem of met ?? []) this.addProblem(problem);
+    if (endAt !== undefined && (unframed === undefined || endAt < unframed.at)) {
+      this.endOfArchive(endAt);
+      // What follows the end blocks is an entry header: non-zero bytes, even when beyond the trailer scan.
       if (!this.trailingNonZero) {
         this.trailingNonZero = true;
-        this.addProblem({ kind: 'trailing-data', offset: trailer, detail: TRAILING_DETAIL });
+        this.addProblem({ kind: 'trailing-data', offset: endAt + 2 * BLOCK, detail: TRAILING_DETAIL });
       }
       return;
     }
-    if (header.byteOffset !== undefined && header.byteOffset !== region.dataOffset) {
+    if (unframed !== undefined) {
       this.stop(
         'bad-header',
-        region.entryHeaderAt,
-        `tar-stream puts the data at byte ${header.byteOffset}, the block walk at ${region.dataOffset}: offsets would be wrong, indexing stops`,
+        unframed.at,
+        `an extension header (PAX or GNU long name) declares a size of ${unframed.size} bytes`,
       );
       return;
     }
+    const header = decodeHeader(chunk, inChunk);
+    if (longPath !== undefined) header.name = longPath;
+    if (longLink !== undefined) header.linkname = longLink;
+    if (streamPax !== undefined) {
+      const path = streamPax.get('path');
+      const linkpath = streamPax.get('linkpath');
+      const size = streamPax.get('size');
+      if (path) header.name = path;
+      if (linkpath) header.linkname = linkpath;
+      if (size) header.size = parseInt(size, 10);
+    }
     const declared = header.size;
-    if (typeof declared !== 'number' || !Number.isSafeInteger(declared) || declared < 0) {
-      // Found by fuzzing: a size field led by 0x81 is null to tar-stream, which then waited forever for data it
-      // could not count (indexTar never settled); a base-256 size of 2^62 is no exact byte count either.
+    if (declared !== null && !(declared >= 0)) {
+      this.fail('Invalid header');
+      return;
+    }
+    if (declared === null || !Number.isSafeInteger(declared)) {
+      // Found by fuzzing: a size field led by 0x81 is no number at all, and a base-256 size of 2^62 is no exact
+      // byte count either: the data after such a header cannot be framed.
       this.stop(
         'bad-header',
-        region.entryHeaderAt,
+        at,
         `the size field does not hold a byte count (${String(declared)}); the data after this header cannot be framed`,
       );
       return;
     }
-    const { entry, sparse, problems } = describeEntry(header, region);
+    const place = {
+      headerOffset: headerOffset ?? at,
+      entryHeaderAt: at,
+      chunk,
+      at: inChunk,
+      dataOffset: at + BLOCK,
+      ...(pax ? { pax } : {}),
+    };
+    const { entry, sparse, problems } = describeEntry(header, place);
     for (const problem of problems) this.addProblem(problem);
-    // tar-stream does not consume data for directories; the walk follows tar-stream so both stay in step.
-    const dataSize = header.type === 'directory' ? 0 : (header.size ?? 0);
+    // A directory's size is not data (tar-stream framed it so, and so does GNU tar).
+    const dataSize = header.type === 'directory' ? 0 : declared;
     this.lastEntry = entry;
-    this.lastDataEnd = region.dataOffset + dataSize;
+    this.lastDataEnd = place.dataOffset + dataSize;
     this.lastPaddedEnd = this.lastDataEnd + padding(dataSize);
     this.nextHeaderAt = this.lastPaddedEnd;
+    this.walkAt = this.lastPaddedEnd;
     this.entries.push(entry);
     this.noteDuplicates(entry);
     if (entry.type === 'file' && this.hashContent && !this.headersOnly && !sparse) {
       if (dataSize === 0) entry.sha256 = EMPTY_SHA256;
-      else this.beginContent(entry, region.dataOffset, this.lastDataEnd);
+      else this.beginContent(entry, place.dataOffset, this.lastDataEnd);
     }
   }
 
@@ -415,72 +506,11 @@ class TarIndexRun {
     });
   }
 
-  // --- framing -----------------------------------------------------------------------------------------
-
-  /** Walks the blocks from `from` to the entry header tar-stream just reported, reading extension headers raw. */
-  private walkRegion(from: number): Region | undefined {
-    let at = from;
-    let headerOffset: number | undefined;
-    let pax: Map<string, string> | undefined;
-    let zeroRun = 0;
-    for (;;) {
-      const held = this.window.within(at, at + BLOCK) ?? this.copiedBlock(at);
-      if (held === undefined) return undefined;
-      const { chunk, at: inChunk } = held;
-      if (isZeroBlock(chunk, inChunk)) {
-        zeroRun += 1;
-        if (zeroRun === 2) return { endOfArchiveAt: at - BLOCK };
-        at += BLOCK;
-        continue;
-      }
-      if (zeroRun === 1) {
-        this.addProblem({
-          kind: 'trailing-data',
-          offset: at - BLOCK,
-          detail: 'a lone zero block inside the archive (GNU tar would stop here); the entries after it are indexed',
-        });
-      }
-      zeroRun = 0;
-      const flag = chunk[inChunk + 156] ?? 0;
-      if (!EXTENSION_FLAGS.has(flag)) {
-        return {
-          headerOffset: headerOffset ?? at,
-          entryHeaderAt: at,
-          chunk,
-          at: inChunk,
-          dataOffset: at + BLOCK,
-          ...(pax ? { pax } : {}),
-        };
-      }
-      const size = Number(tarNumber(chunk, inChunk + 124, 12));
-      if (!Number.isSafeInteger(size) || size < 0) {
-        // A negative base-256 size (-1000) moved `at` back to this very header: this loop never ended (a hang
-        // found while building the hostile-archive corpus). Such a header cannot be framed.
-        this.stop('bad-header', at, `an extension header (PAX or GNU long name) declares a size of ${size} bytes`);
-        return undefined;
-      }
-      if (flag === PAX_LOCAL || flag === PAX_GLOBAL) {
-        const data = this.window.slice(at + BLOCK, at + BLOCK + size);
-        if (data === undefined) return undefined;
-        const parsed = parsePaxRecords(data);
-        if (parsed.malformedAt !== undefined) {
-          this.addProblem({
-            kind: 'unusual-entry',
-            offset: at,
-            detail: `malformed PAX record at +${parsed.malformedAt} of the extended header; its later records are ignored`,
-          });
-        }
-        if (flag === PAX_GLOBAL) {
-          for (const [key, value] of parsed.records) this.globals.set(key, value);
-        } else {
-          headerOffset ??= at;
-          pax = this.withGlobals(parsed.records);
-        }
-      } else {
-        headerOffset ??= at;
-      }
-      at += BLOCK + size + padding(size);
-    }
+  /** A problem of the header region being walked, said when its entry header is (see Extensions.problems). */
+  private deferProblem(problem: TarProblem): void {
+    const found = this.extensions;
+    if (found.unframed !== undefined || found.endAt !== undefined) return;
+    (found.problems ??= []).push(problem);
   }
 
   /** A header block that straddles two chunks, copied into one piece (rare: chunks are block-aligned reads). */
@@ -489,7 +519,7 @@ class TarIndexRun {
     return block === undefined ? undefined : { chunk: block, at: 0 };
   }
 
-  /** This entry's PAX records over the global ones (minus path, linkpath and size, which tar-stream ignores too). */
+  /** This entry's PAX records over the global ones (minus path, linkpath and size, which apply per entry only). */
   private withGlobals(records: Map<string, string>): Map<string, string> {
     if (this.globals.size === 0) return records;
     const merged = new Map<string, string>();
@@ -500,16 +530,12 @@ class TarIndexRun {
     return merged;
   }
 
-  /** Two zero blocks where the next header is due: the archive ends there. */
-  private detectEndOfArchive(): void {
-    if (this.endOfArchiveAt !== undefined || this.read - this.nextHeaderAt < 2 * BLOCK) return;
-    if (this.digests?.current !== undefined) return;
-    const blocks = this.window.slice(this.nextHeaderAt, this.nextHeaderAt + 2 * BLOCK);
-    if (blocks === undefined || !isZeroBlock(blocks, 0) || !isZeroBlock(blocks, BLOCK)) return;
-    this.endOfArchiveAt = this.nextHeaderAt;
+  /** Two zero blocks where a header is due: the archive ends there (Docker and GNU tar stop there too). */
+  private endOfArchive(at: number): void {
+    this.endOfArchiveAt = at;
     this.stopped = true;
-    const tail = this.window.slice(this.endOfArchiveAt + 2 * BLOCK, this.read);
-    if (tail !== undefined && tail.length > 0) this.checkTrailer(tail, this.endOfArchiveAt + 2 * BLOCK);
+    const tail = this.window.slice(at + 2 * BLOCK, this.read);
+    if (tail !== undefined && tail.length > 0) this.checkTrailer(tail, at + 2 * BLOCK);
   }
 
   /** Notes non-zero bytes after the end-of-archive blocks (zeros are ordinary record padding). */
@@ -539,8 +565,12 @@ class TarIndexRun {
   private stop(kind: TarProblemKind, offset: number, detail: string, path?: BytePath): void {
     this.stopped = true;
     this.addProblem({ kind, offset, ...(path !== undefined ? { path } : {}), detail });
-    // A write waiting for tar-stream to drain would wait forever once we stop feeding it: closing it ends that.
-    if (!this.extract.destroyed) this.extract.destroy();
+  }
+
+  /** A header nothing can be read past: described once the input ends (classifyEnd), as tar-stream worded it. */
+  private fail(message: string): void {
+    this.parseError ??= message;
+    this.stopped = true;
   }
 
   /** After the input ended: why the archive is not complete, if it is not. */
@@ -567,12 +597,11 @@ class TarIndexRun {
       });
       return;
     }
-    const error = this.parseError;
-    if (error !== undefined && !/Unexpected end of data/.test(error.message)) {
+    if (this.parseError !== undefined) {
       this.addProblem({
         kind: 'bad-header',
         offset: this.nextHeaderAt,
-        detail: `${error.message.replace(/\s+/g, ' ').slice(0, 200)}; indexing stopped here, ${this.entries.length} entries indexed before it`,
+        detail: `${this.parseError}; indexing stopped here, ${this.entries.length} entries indexed before it`,
       });
       return;
     }
@@ -604,12 +633,4 @@ class TarIndexRun {
     }
     return [...this.problems, ...closing];
   }
-}
-
-/**
- * Resolves once every queued microtask has run: tar-stream hands out entries one microtask at a time (each
- * `next`), so only then is the last entry of a chunk known, and with it where the next header is due.
- */
-function settled(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
 }
