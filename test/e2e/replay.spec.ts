@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { expect, test, type Page } from '@playwright/test';
+import { countDialogs, watchPageProblems } from './support/page-problems.js';
 import { startServe, type ServeProcess } from './support/serve-process.js';
 
 const CLI = fileURLToPath(new URL('../../bin/holdcell.js', import.meta.url));
@@ -88,22 +89,8 @@ test.describe('replaying a real strace of an attacker session in Chromium', () =
     page,
   }) => {
     test.setTimeout(120_000);
-    const problems: string[] = [];
-    page.on('console', (message) => {
-      // Chromium asks for /favicon.ico on its own and the workbench has none: not something the page did.
-      if (message.location().url.endsWith('/favicon.ico')) return;
-      if (message.type() === 'error' || message.text().includes('Content Security Policy'))
-        problems.push(`${message.type()}: ${message.text()} (${message.location().url})`);
-    });
-    page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
-    page.on('response', (response) => {
-      if (response.status() >= 400) problems.push(`http ${response.status()}: ${response.url()}`);
-    });
-    let dialogs = 0;
-    page.on('dialog', (dialog) => {
-      dialogs += 1;
-      void dialog.dismiss();
-    });
+    const problems = watchPageProblems(page);
+    const dialogs = countDialogs(page);
     // No clipboard permission is granted; any attempt to write it anyway is recorded before the app loads.
     await page.addInitScript(() => {
       const calls: string[] = [];
@@ -241,7 +228,7 @@ test.describe('replaying a real strace of an attacker session in Chromium', () =
     );
     await expect(page.getByTestId('replay-terminal').locator('a')).toHaveCount(0);
     expect(await page.evaluate(() => document.body.innerHTML.includes('\u001b'))).toBe(false);
-    expect(dialogs).toBe(0);
+    expect(dialogs()).toBe(0);
     expect(problems).toEqual([]);
   });
 });

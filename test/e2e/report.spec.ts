@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { expect, test, type Page } from '@playwright/test';
+import { countDialogs, watchPageProblems } from './support/page-problems.js';
 import { startServe, type ServeProcess } from './support/serve-process.js';
 
 const CLI = fileURLToPath(new URL('../../bin/holdcell.js', import.meta.url));
@@ -64,28 +65,12 @@ test.describe('writing the post-mortem of a traced attacker session in Chromium'
     page,
   }) => {
     test.setTimeout(180_000);
-    const problems: string[] = [];
-    page.on('console', (message) => {
-      if (message.location().url.endsWith('/favicon.ico')) return;
-      // Chromium sometimes logs this for the sandboxed preview on its own (not every run, with no script in the
-      // document: the srcdoc is checked for every script vector below). "Blocked" means nothing ran.
-      if (
-        message
-          .text()
-          .startsWith("Blocked script execution in 'about:srcdoc' because the document's frame is sandboxed")
-      ) {
-        return;
-      }
-      if (message.type() === 'error' || message.text().includes('Content Security Policy')) {
-        problems.push(`${message.type()}: ${message.text()}`);
-      }
-    });
-    page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
-    let dialogs = 0;
-    page.on('dialog', (dialog) => {
-      dialogs += 1;
-      void dialog.dismiss();
-    });
+    // Chromium sometimes logs this for the sandboxed preview on its own (not every run, with no script in the
+    // document: the srcdoc is checked for every script vector below). "Blocked" means nothing ran.
+    const problems = watchPageProblems(page, (text) =>
+      text.startsWith("Blocked script execution in 'about:srcdoc' because the document's frame is sandboxed"),
+    );
+    const dialogs = countDialogs(page);
 
     // The HTML preview: the report's own page in a frame that may run nothing.
     await page.goto(`${serve.url}#/report?case=${encodeURIComponent(caseDir)}`);
@@ -171,7 +156,7 @@ test.describe('writing the post-mortem of a traced attacker session in Chromium'
     const custody = readFileSync(join(caseDir, 'custody.jsonl'), 'utf8');
     expect(custody).toContain('"action":"analysis.report"');
 
-    expect(dialogs).toBe(0);
+    expect(dialogs()).toBe(0);
     // Reading the frame, Playwright tries to run its own script there; the sandbox refuses, which Chromium logs.
     const sandboxRefusals =
       /^error: Blocked script execution in 'about:srcdoc' because the document's frame is sandboxed/;

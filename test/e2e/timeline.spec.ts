@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { expect, test, type Page } from '@playwright/test';
+import { watchPageProblems } from './support/page-problems.js';
 import { startServe, type ServeProcess } from './support/serve-process.js';
 
 const CLI = fileURLToPath(new URL('../../bin/holdcell.js', import.meta.url));
@@ -91,13 +92,7 @@ test.describe('the incident timeline of a traced attacker session in Chromium', 
     page,
   }) => {
     test.setTimeout(120_000);
-    const problems: string[] = [];
-    page.on('console', (message) => {
-      if (message.location().url.endsWith('/favicon.ico')) return;
-      if (message.type() === 'error' || message.text().includes('Content Security Policy'))
-        problems.push(`${message.type()}: ${message.text()} (${message.location().url})`);
-    });
-    page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
+    const problems = watchPageProblems(page);
 
     // The view builds the timeline on the host, loads it into this window's IndexedDB and shows every event.
     await page.goto(`${serve.url}#/timeline?case=${encodeURIComponent(caseDir)}`);

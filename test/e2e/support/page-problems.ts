@@ -25,3 +25,13 @@ export async function chooseCase(page: Page, caseDir: string): Promise<void> {
   await page.getByLabel('Current case folder').fill(caseDir);
   await page.getByLabel('Current case folder').press('Enter');
 }
+
+/** Dismisses every alert/confirm/prompt the page opens and counts them: evidence must never open one. */
+export function countDialogs(page: Page): () => number {
+  let dialogs = 0;
+  page.on('dialog', (dialog) => {
+    dialogs += 1;
+    void dialog.dismiss();
+  });
+  return () => dialogs;
+}
