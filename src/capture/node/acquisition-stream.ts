@@ -115,8 +115,10 @@ export async function acquireStream(acquisition: StreamAcquisition): Promise<Str
     ...acquisition.spec,
     apiCalls: [...(acquisition.spec.apiCalls ?? []), { method: call.method, path: call.path, at, status }],
   };
-  // Read-ahead keeps the engine streaming while the case writes (see acquisition-readahead.ts).
-  const source = stream === undefined ? undefined : readAhead(stream);
+  // Read-ahead keeps the engine streaming while the case writes (see acquisition-readahead.ts). Recycling its
+  // batches is safe here: the case's evidence writer is done with a chunk (written, hashed, tail kept) before it
+  // asks for the next one.
+  const source = stream === undefined ? undefined : readAhead(stream, { recycle: true });
   try {
     const item = await acquisition.recorder.addStream(spec, source ?? failed(openFailure ?? 'not opened'), {
       idleTimeoutMs: acquisition.idleTimeoutMs,
