@@ -4,12 +4,17 @@
 // Acquisition.snapshot uses for its filesystem-export item, against a ≥ 250 MB container of incompressible
 // (urandom) files. Both sides export the same container in the same run, alternating, after one untimed warm-up.
 //
-// Alone:   node bench/acquire-export.mjs [--repetitions N] [--keep]
+// Besides the wall times it prints the CPU each side costs: this process's (ours) and dockerd's (both sides, read
+// from /proc when the engine is a local dockerd). On a 2-core machine the tar producer and our consumer share the
+// cores, so CPU per byte is what the ratio depends on once anything else runs.
+//
+// Alone:   node bench/acquire-export.mjs [--repetitions N] [--keep]   (default 5)
 // Runner:  import { benchAcquireExport } from './acquire-export.mjs'
 //
 // The bench container is labelled org.holdcell.bench=acquire-export-v1 and named holdcell-bench-export; it is
 // reused when present and removed at the end unless --keep (or { keepContainer: true }) asks to cache it.
-import { mkdtemp, open, rm } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { mkdtemp, open, readFile, rm } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -23,6 +28,35 @@ const BENCH_IMAGE = 'holdcell-test/busybox:1';
 const FILES = 26;
 const FILE_BYTES = 10 * 1024 * 1024;
 const MIN_EXPORT_BYTES = 250e6;
+
+/** The local dockerd's process id, or undefined when there is none to read (remote engine, no /proc access). */
+async function dockerdPid() {
+  const pid = await new Promise((resolve) =>
+    execFile('pgrep', ['-x', 'dockerd'], (error, stdout) => resolve(error ? '' : stdout.trim())),
+  );
+  return /^\d+$/.test(pid) ? Number(pid) : undefined;
+}
+
+/** CPU seconds (user + system) dockerd has used so far; undefined without a readable local dockerd. */
+async function dockerdCpu(pid) {
+  if (pid === undefined) return undefined;
+  try {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // utime and stime, fields 14 and 15 of proc(5), in clock ticks (100 per second on Linux).
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Runs `measure` and adds how much CPU dockerd spent meanwhile (`dockerdS`, undefined when unknown). */
+async function withDockerdCpu(pid, measure) {
+  const before = await dockerdCpu(pid);
+  const result = await measure();
+  const after = await dockerdCpu(pid);
+  return { result, dockerdS: before === undefined || after === undefined ? undefined : after - before };
+}
 
 /** The cached bench container, or a new one that wrote its files and exited cleanly. */
 async function benchContainer(log) {
@@ -121,7 +155,7 @@ async function ourExport({ acquireStream, engine, store, casesRoot, id, repetiti
  * Throughput is the export's bytes (identical run to run: docker export of a stopped container is deterministic,
  * checked here by comparing every run's SHA-256) over wall time.
  */
-export async function benchAcquireExport({ repetitions = 3, keepContainer = false, log = console.log } = {}) {
+export async function benchAcquireExport({ repetitions = 5, keepContainer = false, log = console.log } = {}) {
   const { acquireStream, DockerEngine, CaseStore } = await loadDist();
   const id = await benchContainer(log);
   const casesRoot = await mkdtemp(join(tmpdir(), 'hc-bench-export-'));
@@ -133,19 +167,30 @@ export async function benchAcquireExport({ repetitions = 3, keepContainer = fals
     const ours = [];
     const oursCpu = [];
     const baseline = [];
+    const pid = await dockerdPid();
+    const dockerdOurs = [];
+    const dockerdBaseline = [];
     const loadBefore = loadavg()[0];
     const hashes = new Set();
     let bytes = 0;
     for (let repetition = 1; repetition <= repetitions; repetition += 1) {
-      const run = await ourExport({ acquireStream, engine, store, casesRoot, id, repetition });
+      const mine = await withDockerdCpu(pid, () =>
+        ourExport({ acquireStream, engine, store, casesRoot, id, repetition }),
+      );
+      const run = mine.result;
       ours.push(run.elapsed);
       oursCpu.push(run.cpuMs);
       hashes.add(run.item.sha256);
       bytes = run.item.bytes;
-      baseline.push(await baselineExport(id));
+      const theirs = await withDockerdCpu(pid, () => baselineExport(id));
+      baseline.push(theirs.result);
+      if (mine.dockerdS !== undefined) dockerdOurs.push(mine.dockerdS);
+      if (theirs.dockerdS !== undefined) dockerdBaseline.push(theirs.dockerdS);
+      const dockerd = (seconds) => (seconds === undefined ? '' : `; dockerd ${seconds.toFixed(2)} s CPU`);
       log(
-        `  run ${repetition}: ours ${(ours.at(-1) / 1000).toFixed(2)} s (this process used ${(run.cpuMs / 1000).toFixed(2)} s CPU), ` +
-          `docker export > /dev/null ${(baseline.at(-1) / 1000).toFixed(2)} s`,
+        `  run ${repetition}: ours ${(ours.at(-1) / 1000).toFixed(2)} s (this process ${(run.cpuMs / 1000).toFixed(2)} s CPU` +
+          `${dockerd(mine.dockerdS)}), docker export > /dev/null ${(baseline.at(-1) / 1000).toFixed(2)} s` +
+          ` (docker CLI${dockerd(theirs.dockerdS)}); 1-min load ${loadavg()[0].toFixed(2)}`,
       );
       // Each case holds a full copy; drop it now so the disk does not fill over the repetitions.
       await rm(join(casesRoot, `bench-${repetition}`), { recursive: true, force: true });
@@ -160,6 +205,7 @@ export async function benchAcquireExport({ repetitions = 3, keepContainer = fals
     const figures = {
       load,
       oursCpuMs: oursCpu,
+      dockerdCpuS: { ours: dockerdOurs, baseline: dockerdBaseline },
       bytes,
       sha256: [...hashes][0],
       repetitions,
@@ -178,6 +224,12 @@ export async function benchAcquireExport({ repetitions = 3, keepContainer = fals
       `  machine: ${load.cores} cores, 1-min load ${load.before.toFixed(2)} before, ${load.after.toFixed(2)} after; ` +
         `our CPU per export (median): ${(median(oursCpu) / 1000).toFixed(2)} s`,
     );
+    if (dockerdOurs.length > 0 && dockerdBaseline.length > 0) {
+      log(
+        `  dockerd CPU per export (median): ${median(dockerdOurs).toFixed(2)} s feeding ours, ` +
+          `${median(dockerdBaseline).toFixed(2)} s feeding the baseline`,
+      );
+    }
     return figures;
   } finally {
     await rm(casesRoot, { recursive: true, force: true });
@@ -191,7 +243,7 @@ export async function benchAcquireExport({ repetitions = 3, keepContainer = fals
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const args = process.argv.slice(2);
   const at = args.indexOf('--repetitions');
-  const repetitions = at >= 0 ? Number(args[at + 1]) : 3;
+  const repetitions = at >= 0 ? Number(args[at + 1]) : 5;
   if (!Number.isInteger(repetitions) || repetitions < 1) {
     console.error('usage: node bench/acquire-export.mjs [--repetitions N] [--keep]');
     process.exit(64);
