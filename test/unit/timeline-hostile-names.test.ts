@@ -96,7 +96,6 @@ describe('given a diff entry whose name carries ESC, a bidi override, a newline 
         bookmarked: false,
         notes: 0,
         withDate: false,
-        slot: 'r0',
         onSelect: () => undefined,
       }),
     );

@@ -3,11 +3,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  blockBox,
-  blockTops,
   isRowVisible,
   listWindow,
   MAX_SCROLL_HEIGHT,
+  rowInSlot,
+  rowTop,
   sameWindow,
   scrollTopFor,
   slotCount,
@@ -74,53 +74,57 @@ describe('windowing the event list', () => {
     expect(sameWindow(at(ROW * 20), at(ROW * 21))).toBe(false);
   });
 
-  it('given a scroll of a few rows, when rows are placed, then every row drawn before keeps its exact place', () => {
+  it('given a scroll of a few rows, when rows are placed, then every row drawn before keeps its slot and its exact place', () => {
+    // Chromium's measured height limit (max-height.ts): a hundred thousand rows of 26 px scroll natively.
     const at = (scrollTop: number) =>
-      listWindow({ scrollTop, viewportHeight: VIEW, rowHeight: ROW, count: 100_000, overscan: 6 });
-    const slots = 64;
-    // A row's place: its box's top plus its slot's fixed offset in the box.
-    const place = (shown: ReturnType<typeof at>, index: number) =>
-      blockTops(shown, ROW, slots)[blockBox(index, slots)] + (index % slots) * ROW;
+      listWindow({
+        scrollTop,
+        viewportHeight: VIEW,
+        rowHeight: ROW,
+        count: 100_000,
+        overscan: 6,
+        maxHeight: 31_800_000,
+      });
     const before = at(ROW * 5000 + 3);
     const after = at(ROW * 5004 + 11);
+    const slots = slotCount(before.end - before.first);
+    expect(slotCount(after.end - after.first)).toBe(slots);
     expect(after.first).toBeGreaterThan(before.first);
+    const slotOf = (shown: ReturnType<typeof at>, index: number) =>
+      [...Array(slots).keys()].filter((slot) => rowInSlot(slot, shown, slots) === index);
     for (let index = after.first; index < before.end; index += 1) {
-      expect(place(after, index)).toBe(index * ROW);
-      expect(place(before, index)).toBe(place(after, index));
+      expect(rowTop(after, index, ROW)).toBe(index * ROW);
+      expect(rowTop(before, index, ROW)).toBe(rowTop(after, index, ROW));
+      expect(slotOf(after, index)).toEqual(slotOf(before, index));
     }
+    // Only the slots of the rows that left are given to the rows that came.
+    const changed = [...Array(slots).keys()].filter(
+      (slot) => rowInSlot(slot, before, slots) !== rowInSlot(slot, after, slots),
+    );
+    expect(changed.length).toBe(after.first - before.first + (after.end - before.end));
   });
 
-  it('given a native scroll within one block of rows, when the boxes are placed, then they do not move (no paint, no style change)', () => {
-    const slots = 64;
-    // Chromium's measured height limit (max-height.ts): a million rows of 26 px scroll natively.
-    const maxHeight = 31_800_000;
-    const at = (scrollTop: number) =>
-      listWindow({ scrollTop, viewportHeight: VIEW, rowHeight: ROW, count: 1_000_000, overscan: 6, maxHeight });
-    // The overscan's 6 rows above the viewport: the first drawn row is the block's first.
-    const start = at(ROW * (slots * 300 + 6));
-    expect(start.first).toBe(slots * 300);
-    const tops = blockTops(start, ROW, slots);
-    for (let rows = 1; rows < slots; rows += 1)
-      expect(blockTops(at(ROW * (slots * 300 + 6 + rows) + 7), ROW, slots)).toEqual(tops);
-    // Past the block, only the box that held the rows now gone moves: two blocks down.
-    const next = blockTops(at(ROW * slots * 301 + ROW * 6), ROW, slots);
-    const moved = [0, 1].filter((box) => next[box] !== tops[box]);
-    expect(moved).toHaveLength(1);
-    expect(next[moved[0] as 0 | 1] - tops[moved[0] as 0 | 1]).toBe(2 * slots * ROW);
-  });
-
-  it('given a million rows past the browser height (proportional scrolling), when placed, then the drawn rows sit one row apart in order in the viewport', () => {
+  it('given any window, when its rows are given slots, then each drawn row has exactly one slot, one row apart in order', () => {
     fc.assert(
-      fc.property(fc.double({ min: 0, max: 1, noNaN: true }), (at) => {
-        const geometry = { viewportHeight: VIEW, rowHeight: ROW, count: 2_000_000, overscan: 6 };
-        const scrollTop = at * (MAX_SCROLL_HEIGHT - VIEW);
-        const shown = listWindow({ ...geometry, scrollTop });
-        const slots = slotCount(shown.end - shown.first);
-        const tops = blockTops(shown, ROW, slots);
-        const place = (index: number) => tops[blockBox(index, slots)] + (index % slots) * ROW;
-        for (let index = shown.first; index < shown.end; index += 1)
-          expect(place(index)).toBeCloseTo(shown.offset + (index - shown.first) * ROW, 6);
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 2_000_000 }),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        fc.integer({ min: 100, max: 3000 }),
+        (count, at, viewportHeight) => {
+          const geometry = { viewportHeight, rowHeight: ROW, count, overscan: 6 };
+          const shown = listWindow({ ...geometry, scrollTop: at * Math.max(0, MAX_SCROLL_HEIGHT - viewportHeight) });
+          const slots = slotCount(shown.end - shown.first);
+          const drawn = [...Array(slots).keys()].map((slot) => rowInSlot(slot, shown, slots)).filter((i) => i >= 0);
+          expect(drawn.sort((a, b) => a - b)).toEqual(
+            Array.from({ length: shown.end - shown.first }, (_, offset) => shown.first + offset),
+          );
+          for (const index of drawn)
+            expect(rowTop(shown, index, ROW) - rowTop(shown, shown.first, ROW)).toBeCloseTo(
+              (index - shown.first) * ROW,
+              6,
+            );
+        },
+      ),
     );
   });
 

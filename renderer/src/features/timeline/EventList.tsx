@@ -48,7 +48,7 @@ export function EventList({ db, result, selectedIndex, byEvent, withDate, onSele
       onSelect={select}
       onWindow={onWindow}
       resetKey={result}
-      renderRow={(index, slot) => {
+      renderRow={(index) => {
         const row = cache.get(index);
         const marks = marksOf(row ? byEvent.get(row.e.id) : undefined);
         return (
@@ -61,7 +61,6 @@ export function EventList({ db, result, selectedIndex, byEvent, withDate, onSele
             bookmarked={marks.bookmarked}
             notes={marks.notes}
             withDate={withDate}
-            slot={slot}
             onSelect={select}
           />
         );

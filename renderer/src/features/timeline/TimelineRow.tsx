@@ -18,7 +18,6 @@ export const TimelineRow = memo(function TimelineRow({
   bookmarked,
   notes,
   withDate,
-  slot,
   onSelect,
 }: {
   row: StoredEvent | undefined;
@@ -29,14 +28,12 @@ export const TimelineRow = memo(function TimelineRow({
   bookmarked: boolean;
   notes: number;
   withDate: boolean;
-  /** The list's placement class for this row (VirtualList). */
-  slot: string;
   onSelect: (index: number) => void;
 }) {
   if (!row) {
     return (
       <div
-        className={`vlist-row ${slot} tl-row loading`}
+        className="vlist-row tl-row loading"
         role="option"
         aria-selected={selected}
         aria-posinset={index + 1}
@@ -51,7 +48,7 @@ export const TimelineRow = memo(function TimelineRow({
   // Few elements per row: a fast scroll draws a dozen new rows every frame.
   return (
     <div
-      className={`vlist-row ${slot} tl-row source-${event.source}${selected ? ' selected' : ''}`}
+      className={`vlist-row tl-row source-${event.source}${selected ? ' selected' : ''}`}
       role="option"
       aria-selected={selected}
       aria-posinset={index + 1}

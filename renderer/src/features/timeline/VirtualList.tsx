@@ -1,21 +1,22 @@
-// A windowed list: draws only the rows near the viewport (a million rows cost the same as fifty). A fixed rule per
-// slot class, in a scoped constructable stylesheet (CSP: no style attributes), places a row in one of two block boxes,
-// and only the boxes move, once per block of rows (windowing.ts blockTops), through their CSSOM transform: a changed
-// stylesheet costs the page a style-engine update of several ms, a box's own transform nothing. A scroll frame thus
-// mounts the few rows that came into the window and touches nothing else. Arrow keys, Page Up/Down, Home and End move
-// the selection; the parent decides what a row shows.
-import { useLayoutEffect, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
+// A windowed list: draws only the rows near the viewport (a million rows cost the same as fifty) in a pool of slots,
+// each its own compositor layer of one row's size, kept for the list's life: row i is drawn in slot i mod slots for
+// as long as it is in the window, placed by a CSSOM transform (the CSP refuses style attributes, not CSSOM). A scroll
+// frame therefore draws and rasters only the rows that came into the window; the rows already drawn are neither
+// re-rendered (memoized), restyled, repainted nor re-rastered (past the browser's height limit they move each frame,
+// which is the compositor's work), and stylesheets change only with the list's geometry.
+// Arrow keys, Page Up/Down, Home and End move the selection; the parent decides what a row shows.
+import { useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
 import { flushSync } from 'react-dom';
 import { browserMaxHeight } from './max-height.js';
 import { useScopedSheet } from './scoped-sheet.js';
-import { blockBox, blockTops, isRowVisible, listWindow, sameWindow, scrollTopFor, slotCount } from './windowing.js';
+import { isRowVisible, listWindow, rowInSlot, rowTop, sameWindow, scrollTopFor, slotCount } from './windowing.js';
 
 export interface VirtualListProps {
   count: number;
   rowHeight: number;
   label: string;
-  /** The row's element must carry `slot` among its classes (it places the row). */
-  renderRow: (index: number, slot: string) => ReactNode;
+  /** The row's element: it fills its slot (class `vlist-row`); it is re-created when its slot shows another row. */
+  renderRow: (index: number) => ReactNode;
   /** Told which rows are drawn, so their data can be fetched. */
   onWindow?: (first: number, end: number) => void;
   /** The selected row's index (-1: none); the list scrolls to keep it in view when it changes. */
@@ -49,10 +50,8 @@ export function VirtualList({
   className,
 }: VirtualListProps) {
   const scroller = useRef<HTMLDivElement>(null);
-  // Geometry (content height, slot places) changes with the list; the boxes' places once per block of rows.
+  // The list's geometry (content and slot heights): a stylesheet that changes with the list, never while scrolling.
   const sheet = useScopedSheet('vlist');
-  const box0 = useRef<HTMLDivElement>(null);
-  const box1 = useRef<HTMLDivElement>(null);
   const [scrollTop, setScrollTop] = useState(0);
   const [viewportHeight, setViewportHeight] = useState(0);
   const [maxHeight] = useState(browserMaxHeight);
@@ -72,22 +71,33 @@ export function VirtualList({
   }, []);
 
   const slots = slotCount(shown.end - shown.first);
-  // Before paint, so a frame never shows rows at the previous window's places.
   useLayoutEffect(() => {
     const scope = `.${sheet.scope}`;
-    let css = `${scope} > .vlist-spacer{height:${shown.height}px}${scope} .vlist-row{height:${rowHeight}px}`;
-    for (let slot = 0; slot < slots; slot += 1)
-      css += `${scope} .vr-${slot}{transform:translateY(${slot * rowHeight}px)}`;
-    sheet.set(css);
-  }, [sheet, shown.height, rowHeight, slots]);
-  useLayoutEffect(() => {
-    const tops = blockTops(shown, rowHeight, slots);
-    [box0.current, box1.current].forEach((box, which) => {
-      // CSSOM, which the CSP allows (only style attributes in markup are refused); numbers computed here only.
-      const transform = `translateY(${tops[which]}px)`;
-      if (box && box.style.transform !== transform) box.style.transform = transform;
+    sheet.set(`${scope} > .vlist-spacer{height:${shown.height}px}${scope} .vlist-slot{height:${rowHeight}px}`);
+  }, [sheet, shown.height, rowHeight]);
+  // One element per slot for the list's life (per slot count): each its own compositor layer, so a row drawn into it
+  // is rastered at its own size and moving it is the compositor's work.
+  const pool = useMemo(() => {
+    const elements: (HTMLDivElement | null)[] = new Array(slots).fill(null);
+    const places: (number | undefined)[] = new Array(slots).fill(undefined);
+    const refs = elements.map((_, slot) => (element: HTMLDivElement | null) => {
+      elements[slot] = element;
+      places[slot] = undefined;
     });
-  }, [shown, rowHeight, slots]);
+    return { elements, places, refs };
+  }, [slots]);
+  // Before paint, so a frame never shows a row at another's place.
+  useLayoutEffect(() => {
+    for (let index = shown.first; index < shown.end; index += 1) {
+      const slot = index % slots;
+      const top = rowTop(shown, index, rowHeight);
+      const element = pool.elements[slot];
+      if (!element || pool.places[slot] === top) continue;
+      // CSSOM, which the CSP allows (only style attributes in markup are refused); numbers computed here only.
+      element.style.transform = `translateY(${top}px)`;
+      pool.places[slot] = top;
+    }
+  }, [pool, shown, rowHeight, slots]);
 
   // In the commit, not a passive effect: a passive effect would have React schedule a task every scroll frame.
   useLayoutEffect(() => onWindow?.(shown.first, shown.end), [onWindow, shown.first, shown.end]);
@@ -127,9 +137,15 @@ export function VirtualList({
     onSelect(Math.min(count - 1, Math.max(0, move(selected < 0 ? -1 : selected, page, count))));
   };
 
-  const boxes: [ReactNode[], ReactNode[]] = [[], []];
-  for (let index = shown.first; index < shown.end; index += 1)
-    boxes[blockBox(index, slots)].push(renderRow(index, `vr-${index % slots}`));
+  const rows: ReactNode[] = [];
+  for (let slot = 0; slot < slots; slot += 1) {
+    const index = rowInSlot(slot, shown, slots);
+    rows.push(
+      <div key={slot} ref={pool.refs[slot]} className="vlist-slot">
+        {index >= 0 ? renderRow(index) : null}
+      </div>,
+    );
+  }
   return (
     <div
       ref={scroller}
@@ -147,12 +163,7 @@ export function VirtualList({
       onKeyDown={onKeyDown}
     >
       <div className="vlist-spacer" />
-      <div ref={box0} className="vlist-box">
-        {boxes[0]}
-      </div>
-      <div ref={box1} className="vlist-box">
-        {boxes[1]}
-      </div>
+      {rows}
     </div>
   );
 }

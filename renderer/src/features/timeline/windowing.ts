@@ -77,25 +77,21 @@ export function sameWindow(a: ListWindow, b: ListWindow): boolean {
   return a.first === b.first && a.end === b.end && a.offset === b.offset && a.height === b.height;
 }
 
+/** Where row `index` of the window goes, in content px. */
+export function rowTop(shown: ListWindow, index: number, rowHeight: number): number {
+  return shown.offset + (index - shown.first) * rowHeight;
+}
+
 /**
- * Where the two block boxes go. Rows are grouped in blocks of `slots` consecutive rows; row i sits in box
- * ⌊i / slots⌋ mod 2 at (i mod slots) rows below the box's top, by a fixed rule per slot. The drawn rows span at most
- * two blocks, one per box, so a row never moves while it is drawn, and the boxes move only when the window enters a
- * new block (natively scrolled lists) — the list's stylesheet changes once every `slots` rows, not every frame.
+ * The row a pool slot shows: the one index of the window congruent to the slot modulo `slots`, or -1. A row keeps
+ * its slot for as long as it is drawn, so scrolling fills only the slots freed at the other end.
  */
-export function blockTops(shown: ListWindow, rowHeight: number, slots: number): [number, number] {
-  const block = Math.floor(shown.first / slots);
-  const tops: [number, number] = [0, 0];
-  for (const b of [block, block + 1]) tops[b % 2] = shown.offset + (b * slots - shown.first) * rowHeight;
-  return tops;
+export function rowInSlot(slot: number, shown: ListWindow, slots: number): number {
+  const index = shown.first + ((slot - (shown.first % slots) + slots) % slots);
+  return index < shown.end ? index : -1;
 }
 
-/** The box (0 or 1) row `index` is drawn in. */
-export function blockBox(index: number, slots: number): 0 | 1 {
-  return Math.floor(index / slots) % 2 === 0 ? 0 : 1;
-}
-
-/** Slot classes in use: a power of two at least the rows drawn, so two drawn rows never share one. */
+/** Pool slots: a power of two at least the rows drawn, so two drawn rows never share one. */
 export function slotCount(rows: number): number {
   let slots = 64;
   while (slots < rows) slots *= 2;
