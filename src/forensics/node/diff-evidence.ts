@@ -16,7 +16,8 @@ import {
   type TarContainer,
 } from './evidence-file-reader.js';
 import { ImageArchiveError } from './image-archive.js';
-import { buildEvidenceIndex, evidenceIndex, loadEvidenceIndex, type IndexOutcome } from './tar-index-store.js';
+import type { IndexOutcome } from './tar-index-store.js';
+import { indexEvidenceItem } from './tar-index-thread.js';
 
 interface Layers {
   layers: ViewLayer[];
@@ -61,18 +62,13 @@ export function openDiffEvidence(
   const imageFile = path.join(caseDir, sources.imageSave.path);
   const signal = options.signal ? { signal: options.signal } : {};
 
-  const indexOptions = { ...signal, rebuild: options.rebuild === true };
   const store = options.store !== false;
-  /** The store's own load-or-build-and-save, or for a sealed case load-or-build without saving. */
-  const indexOf = async (
-    item: ManifestItem,
-    extra: { onProgress?: (bytes: number) => void },
-  ): Promise<IndexOutcome> => {
-    if (store) return evidenceIndex(caseDir, item, { ...indexOptions, ...extra });
-    const loaded = options.rebuild === true ? undefined : await loadEvidenceIndex(caseDir, item);
-    if (loaded !== undefined) return { index: loaded, source: 'loaded' };
-    return { index: await buildEvidenceIndex(caseDir, item, { ...signal, ...extra }), source: 'built' };
-  };
+  /**
+   * The store's own load-or-build-and-save, or for a sealed case load-or-build without saving; on a worker thread
+   * of its own when the build has one, so the export and the image archive are indexed at the same time.
+   */
+  const indexOf = (item: ManifestItem, extra: { onProgress?: (bytes: number) => void }): Promise<IndexOutcome> =>
+    indexEvidenceItem(caseDir, item, { ...signal, ...extra, rebuild: options.rebuild === true, store });
   const onProgress = options.onProgress;
   const progressOf = (itemId: string) =>
     onProgress === undefined ? {} : { onProgress: (bytes: number) => onProgress(itemId, bytes) };

@@ -85,7 +85,12 @@ export async function readImageArchive(file: string, options: ArchiveOptions = {
 export async function indexImageLayers(
   file: string,
   archive: ImageArchive,
-  options: { signal?: AbortSignal; onProgress?: (layer: number, bytes: number) => void } = {},
+  options: {
+    signal?: AbortSignal;
+    onProgress?: (layer: number, bytes: number) => void;
+    /** Passed to indexTar (hashing on the shared worker or here). */
+    parallelHashing?: boolean;
+  } = {},
 ): Promise<LayerIndex[]> {
   const results: LayerIndex[] = [];
   for (const layer of archive.layers) {
@@ -93,6 +98,7 @@ export async function indexImageLayers(
     const common = {
       streamSha256: true,
       ...signalOf(options),
+      ...(options.parallelHashing !== undefined ? { parallelHashing: options.parallelHashing } : {}),
       ...(onProgress ? { onProgress: (bytes: number) => onProgress(layer.index, bytes) } : {}),
     };
     let index: TarIndex;

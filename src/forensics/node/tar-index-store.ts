@@ -77,7 +77,7 @@ export const indexFileName = (itemId: string): string => `index-${itemId}.jsonl`
 export async function evidenceIndex(
   caseDir: string,
   item: ManifestItem,
-  options: { rebuild?: boolean; signal?: AbortSignal; onProgress?: (bytes: number) => void } = {},
+  options: BuildOptions & { rebuild?: boolean } = {},
 ): Promise<IndexOutcome> {
   if (!options.rebuild) {
     const loaded = await loadEvidenceIndex(caseDir, item);
@@ -92,13 +92,21 @@ export async function evidenceIndex(
   }
 }
 
+export interface BuildOptions {
+  signal?: AbortSignal;
+  onProgress?: (bytes: number) => void;
+  /** Hash on the shared hashing worker (default: by tar size); off when indexing already runs on its own thread. */
+  parallelHashing?: boolean;
+}
+
 export async function buildEvidenceIndex(
   caseDir: string,
   item: ManifestItem,
-  options: { signal?: AbortSignal; onProgress?: (bytes: number) => void } = {},
+  options: BuildOptions = {},
 ): Promise<EvidenceIndex> {
   const file = path.join(caseDir, item.path);
   const signal = options.signal ? { signal: options.signal } : {};
+  const hashing = options.parallelHashing !== undefined ? { parallelHashing: options.parallelHashing } : {};
   if (item.kind === 'image-save') {
     const archive = await readImageArchive(file, {
       ...signal,
@@ -111,6 +119,7 @@ export async function buildEvidenceIndex(
     let currentBytes = 0;
     const layers = await indexImageLayers(file, archive, {
       ...signal,
+      ...hashing,
       ...(onProgress
         ? {
             onProgress: (layer: number, bytes: number) => {
@@ -128,7 +137,7 @@ export async function buildEvidenceIndex(
   }
   const index = await indexTar(
     { file },
-    { ...signal, ...(options.onProgress ? { onProgress: options.onProgress } : {}) },
+    { ...signal, ...hashing, ...(options.onProgress ? { onProgress: options.onProgress } : {}) },
   );
   return { kind: 'tar', itemId: item.id, sha256: item.sha256, index };
 }
