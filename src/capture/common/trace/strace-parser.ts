@@ -54,6 +54,7 @@ import {
 } from './strace-lexer.js';
 import { SkipLog } from './trace-skips.js';
 import { straceNamespacePid } from './strace-scan.js';
+import { TaskIdSet } from './task-id-set.js';
 
 export type TimeStyle = 'none' | 'time-of-day' | 'epoch' | 'relative';
 
@@ -106,13 +107,13 @@ export class StraceParser {
   private pendingClones = 0;
 
   // Tasks whose lines have been delivered; tasks waiting for their creator's clone result.
-  private readonly seen = new Set<number>();
+  private readonly seen = new TaskIdSet();
   private readonly held = new Map<number, TraceEvent[]>();
   private heldCount = 0;
 
   // Unprefixed lines: whose are they?
   private unprefixedPid: number;
-  private readonly live = new Set<number>();
+  private readonly live = new TaskIdSet();
   private lastPrinted = UNKNOWN;
   private lastDelivered = UNKNOWN;
   private readonly waitingForPid: TraceEvent[] = [];
@@ -501,7 +502,8 @@ export class StraceParser {
     }
     if (this.unprefixedPid !== UNKNOWN) {
       // After children exit, strace drops the prefix again: the line belongs to the one task still traced.
-      if (this.live.size === 1) for (const only of this.live) return only;
+      const only = this.live.only();
+      if (only !== undefined) return only;
       return this.unprefixedPid;
     }
     return UNKNOWN;
