@@ -267,17 +267,32 @@ describe('bulk GET of an export over TLS', () => {
 
 describe('HTTP response decoding', () => {
   it('given a chunked answer fed one byte at a time, then the body and the end come out the same as fed whole', () => {
-    const raw = Buffer.from(`${HEAD}5;ext=1\r\nhello\r\nA\r\n0123456789\r\n0\r\nX-Trailer: 1\r\n\r\n`);
-    const parts: string[] = [];
-    let ended = 0;
-    const decoder = new ResponseDecoder({
-      head: (head) => expect(head.status).toBe(200),
-      body: (bytes) => parts.push(Buffer.from(bytes).toString()),
-      end: () => (ended += 1),
-    });
-    for (const byte of raw) decoder.feed(Uint8Array.of(byte));
-    expect(parts.join('')).toBe('hello0123456789');
-    expect(ended).toBe(1);
+    const raw = Buffer.from(
+      `${HEAD}5;ext=1\r\nhello\r\nA\r\n0123456789\r\n1b\r\n${'z'.repeat(27)}\r\n0\r\nX-Trailer: 1\r\n\r\n`,
+    );
+    const decode = (pieces: Uint8Array[]): { body: string; ended: number } => {
+      const parts: string[] = [];
+      let ended = 0;
+      const decoder = new ResponseDecoder({
+        head: (head) => expect(head.status).toBe(200),
+        body: (bytes) => parts.push(Buffer.from(bytes).toString()),
+        end: () => (ended += 1),
+      });
+      for (const piece of pieces) decoder.feed(piece);
+      return { body: parts.join(''), ended };
+    };
+    const expected = { body: `hello0123456789${'z'.repeat(27)}`, ended: 1 };
+    expect(decode([...raw].map((byte) => Uint8Array.of(byte)))).toEqual(expected);
+    expect(decode([raw])).toEqual(expected);
+  });
+
+  it('given a chunk size of 13 hex digits, then decoding fails (whole or split)', () => {
+    const line = `${HEAD}1000000000000\r\n`;
+    const decoder = () => new ResponseDecoder({ head: () => undefined, body: () => undefined, end: () => undefined });
+    expect(() => decoder().feed(Buffer.from(line))).toThrow(/not a hex number/);
+    const split = decoder();
+    split.feed(Buffer.from(line.slice(0, -3)));
+    expect(() => split.feed(Buffer.from(line.slice(-3)))).toThrow(/not a hex number/);
   });
 
   it('given a chunk longer than its declared size, then decoding fails instead of passing the extra bytes', () => {

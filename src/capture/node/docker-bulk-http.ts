@@ -94,6 +94,32 @@ function chunkSize(line: string): number {
   return Number.parseInt(digits, 16);
 }
 
+/**
+ * The common case without allocating: a chunk-size line of 1–12 hex digits and CRLF, whole within `bytes`. Docker
+ * sends one per ~32 KiB of body; anything else (extensions, a line split across reads) takes the general path.
+ */
+function plainChunkSize(bytes: Uint8Array, at: number): { size: number; next: number } | undefined {
+  let size = 0;
+  for (let index = at; index < bytes.byteLength && index - at <= 12; index += 1) {
+    const byte = bytes[index] as number;
+    const digit =
+      byte >= 0x30 && byte <= 0x39
+        ? byte - 0x30
+        : byte >= 0x61 && byte <= 0x66
+          ? byte - 0x57
+          : byte >= 0x41 && byte <= 0x46
+            ? byte - 0x37
+            : -1;
+    if (digit >= 0) {
+      size = size * 16 + digit;
+      continue;
+    }
+    const whole = byte === CR && index > at && bytes[index + 1] === LF;
+    return whole ? { size, next: index + 2 } : undefined;
+  }
+  return undefined;
+}
+
 export class ResponseDecoder {
   private state: State = { kind: 'head' };
   /** Bytes of an unfinished head or chunk-size line (small, bounded above). */
@@ -133,6 +159,13 @@ export class ResponseDecoder {
         return this.readHead(bytes, at);
       case 'size':
       case 'trailer': {
+        if (state.kind === 'size' && this.pending.byteLength === 0) {
+          const quick = plainChunkSize(bytes, at);
+          if (quick !== undefined) {
+            this.state = quick.size === 0 ? { kind: 'trailer' } : { kind: 'data', remaining: quick.size };
+            return quick.next;
+          }
+        }
         const line = this.line(bytes, at);
         if (line === undefined) return bytes.byteLength;
         if (state.kind === 'trailer') {
