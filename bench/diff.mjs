@@ -7,13 +7,16 @@
 // items through CaseStore (addStream/addJson, exactly as a snapshot does), then, in the same run:
 //   (a) baseline: read both tars start to end and throw the bytes away (fs stream to nowhere);
 //   (b) ours: DiffService.diff with rebuild (index both tars, reconstruct, diff, packages, findings, write analysis);
-// and prints the ratio (target ≤ 1.5). Then the same at 10× the files (and 10× the changes), the time scaling
-// (target ≤ 12×) and the process's peak RSS. Runs the compiled code: `npm run build` first.
+// and prints the ratio (target ≤ 1.5). Two shapes at the same file count: "tiny" (files of 1–400 bytes: the
+// per-entry cost bounds it, reading is nearly free) and "real" (file sizes drawn from the size histogram of the
+// Debian test image's regular files, bench/diff-file-sizes.json, ~22 KB mean: reading and hashing count). Then
+// the tiny shape at 10× the files (and 10× the changes), the time scaling (target ≤ 12×; the real shape at 1M
+// files would need ~45 GB of disk), and the process's peak RSS. Runs the compiled code: `npm run build` first.
 //
-// Alone:   node bench/diff.mjs [--files N] [--no-scale] [--keep]
+// Alone:   node bench/diff.mjs [--files N] [--no-scale] [--no-real] [--keep]
 // Runner:  import { benchDiff } from './diff.mjs'
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { createReadStream, readFileSync } from 'node:fs';
 import { mkdtemp, open, rm, stat } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -136,14 +139,32 @@ function prng(seed) {
   };
 }
 
-function content(random, maxBytes = 400) {
-  const length = 1 + (random() % maxBytes);
-  const bytes = Buffer.allocUnsafe(length);
-  for (let at = 0; at < length; at += 4) {
-    const word = random();
-    for (let k = 0; k < 4 && at + k < length; k += 1) bytes[at + k] = (word >>> (8 * k)) & 0xff;
-  }
-  return bytes;
+/** 8 MiB of prng bytes, made once: contents are slices of it at prng offsets (filling gigabytes word by word is slow). */
+const POOL = (() => {
+  const random = prng(0xb10c);
+  const pool = Buffer.allocUnsafe(8 * 1024 * 1024);
+  for (let at = 0; at < pool.length; at += 4) pool.writeUInt32LE(random(), at);
+  return pool;
+})();
+
+function content(random, length) {
+  const start = random() % (POOL.length - length);
+  return POOL.subarray(start, start + length);
+}
+
+/** File sizes: "tiny" 1–400 bytes; "real" from the Debian test image's histogram (a bucket by its count, then uniform). */
+function sizer(shape) {
+  if (shape === 'tiny') return (random) => 1 + (random() % 400);
+  const { buckets } = JSON.parse(readFileSync(new URL('./diff-file-sizes.json', import.meta.url), 'utf8'));
+  const total = buckets.reduce((sum, bucket) => sum + bucket.files, 0);
+  return (random) => {
+    let pick = random() % total;
+    for (const bucket of buckets) {
+      if (pick < bucket.files) return bucket.min + (random() % (bucket.max - bucket.min + 1));
+      pick -= bucket.files;
+    }
+    return 1;
+  };
 }
 
 const dirOf = (index) => `usr/share/data/d${String(Math.floor(index / FILES_PER_DIR)).padStart(5, '0')}`;
@@ -153,11 +174,12 @@ const fileOf = (index) => `${dirOf(index)}/f${String(index).padStart(7, '0')}`;
  * The plan of one scale: the base layer holds 90% of the files, the upper layer the rest plus rewrites of some base
  * files, whiteouts of others and one opaque directory; the container then adds, deletes, rewrites and chmods.
  */
-function plan(files) {
+function plan(files, shape) {
   const upperStart = Math.floor(files * 0.9);
   const scale = Math.max(1, Math.round(files / 100_000));
   return {
     files,
+    size: sizer(shape),
     upperStart,
     upperRewrites: 300 * scale,
     whiteouts: 200 * scale,
@@ -186,7 +208,7 @@ async function writeScene(dir, p) {
   for (let d = 0; d < dirsUpTo(p.upperStart); d += 1) {
     await base.entry({ name: `./${dirOf(d * FILES_PER_DIR)}/`, type: '5', mode: 0o755 });
     for (let i = d * FILES_PER_DIR; i < Math.min(p.upperStart, (d + 1) * FILES_PER_DIR); i += 1) {
-      const data = content(random);
+      const data = content(random, p.size(random));
       contents.set(fileOf(i), data);
       await base.entry({ name: `./${fileOf(i)}` }, data);
     }
@@ -221,7 +243,7 @@ async function writeScene(dir, p) {
       contents.delete(name);
       await upper.entry({ name: `${dirOf(i)}/.wh.${name.slice(name.lastIndexOf('/') + 1)}` });
     } else {
-      const data = content(random);
+      const data = content(random, p.size(random));
       contents.set(name, data);
       await upper.entry({ name }, data);
     }
@@ -229,7 +251,7 @@ async function writeScene(dir, p) {
   for (let d = Math.floor(p.upperStart / FILES_PER_DIR); d < dirsUpTo(p.files); d += 1) {
     await upper.entry({ name: `${dirOf(d * FILES_PER_DIR)}/`, type: '5', mode: 0o755 });
     for (let i = Math.max(p.upperStart, d * FILES_PER_DIR); i < Math.min(p.files, (d + 1) * FILES_PER_DIR); i += 1) {
-      const data = content(random);
+      const data = content(random, p.size(random));
       contents.set(fileOf(i), data);
       await upper.entry({ name: fileOf(i) }, data);
     }
@@ -254,7 +276,7 @@ async function writeScene(dir, p) {
   for (let k = 0; k < p.chmod; k += 1) changes.set(next(), 'chmod');
   for (const [name, what] of changes) {
     if (what === 'deleted') contents.delete(name);
-    if (what === 'modified') contents.set(name, content(random));
+    if (what === 'modified') contents.set(name, content(random, p.size(random)));
   }
   const exported = await TarWriter.create(join(dir, 'export.tar'));
   // docker export: no root entry, sorted walk, Docker's init-layer files.
@@ -279,7 +301,7 @@ async function writeScene(dir, p) {
   for (let k = 0; k < p.added; k += 1) {
     await exported.entry(
       { name: `tmp/.cache/drop${String(k).padStart(6, '0')}`, mode: k % 10 === 0 ? 0o755 : 0o644, mtime: MTIME + 3600 },
-      content(random),
+      content(random, p.size(random)),
     );
   }
   const exportTar = await exported.close();
@@ -392,10 +414,10 @@ async function ourDiff(DiffService, store, caseDir) {
   return { ms, summary, stages };
 }
 
-async function runScale(tools, files, log, keep) {
-  const dir = await mkdtemp(join(tmpdir(), `hc-bench-diff-${files}-`));
+async function runScale(tools, files, log, keep, shape = 'tiny') {
+  const dir = await mkdtemp(join(tmpdir(), `hc-bench-diff-${shape}-${files}-`));
   try {
-    const p = plan(files);
+    const p = plan(files, shape);
     const t0 = performance.now();
     const scene = await writeScene(dir, p);
     const { imageId } = await writeImageArchive(dir, scene);
@@ -416,6 +438,7 @@ async function runScale(tools, files, log, keep) {
       throw new Error(`the diff found ${changes} changes, not the ${scene.expectedChanges} the scene made`);
     }
     const result = {
+      shape,
       files,
       tarBytes: before.bytes,
       imageEntries: ours.summary.indexed.imageEntries,
@@ -429,7 +452,7 @@ async function runScale(tools, files, log, keep) {
       stages: ours.stages,
     };
     log(
-      `  ${files.toLocaleString('en')} files, ${(result.tarBytes / 1e6).toFixed(0)} MB of tars, ` +
+      `  ${shape} shape: ${files.toLocaleString('en')} files, ${(result.tarBytes / 1e6).toFixed(0)} MB of tars, ` +
         `${result.imageEntries} image / ${result.containerEntries} container entries, ${changes} changes ` +
         `(${JSON.stringify(result.counts)}), ${result.findings} findings`,
     );
@@ -446,17 +469,28 @@ async function runScale(tools, files, log, keep) {
 }
 
 /** Runs the figure at `files` and, unless scale is false, at 10×; returns every figure. */
-export async function benchDiff({ files = 100_000, scale = true, keep = false, log = console.log } = {}) {
+export async function benchDiff({ files = 100_000, scale = true, real = true, keep = false, log = console.log } = {}) {
   const tools = await loadDist();
   log(`bench:diff on ${cpus().length} cores (load ${loadavg()[0].toFixed(2)})`);
-  const small = await runScale(tools, files, log, keep);
+  log('  tiny: files of 1–400 bytes, bound by the per-entry cost (headers, objects, one SHA-256 call per file)');
+  const small = await runScale(tools, files, log, keep, 'tiny');
   const figures = { small, peakRssMB: process.resourceUsage().maxRSS / 1024 };
+  if (real) {
+    log('  real: file sizes from the Debian test image (bench/diff-file-sizes.json)');
+    figures.real = await runScale(tools, files, log, keep, 'real');
+  }
   if (scale) {
-    const large = await runScale(tools, files * 10, log, keep);
+    log('  scaling on the tiny shape (the real one at 10× would need ~45 GB of disk)');
+    const large = await runScale(tools, files * 10, log, keep, 'tiny');
     figures.large = large;
     figures.scaling = large.oursMs / small.oursMs;
     log(`  10× the files: ${figures.scaling.toFixed(2)}× the time (target ≤ 12×)`);
   }
+  log(
+    `  load average now ${loadavg()
+      .map((value) => value.toFixed(2))
+      .join(' ')}`,
+  );
   figures.peakRssMB = process.resourceUsage().maxRSS / 1024;
   log(`  peak RSS of this process: ${figures.peakRssMB.toFixed(0)} MB`);
   return figures;
@@ -468,6 +502,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   await benchDiff({
     files: at >= 0 ? Number(args[at + 1]) : 100_000,
     scale: !args.includes('--no-scale'),
+    real: !args.includes('--no-real'),
     keep: args.includes('--keep'),
   });
 }
