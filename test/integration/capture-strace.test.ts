@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CaptureResult } from '../../src/capture/common/trace-capture.js';
 import type { ReplayReport } from '../../src/capture/common/trace/replay-report.js';
+import { ReplaySessions } from '../../src/capture/node/replay-sessions.js';
+import { CaseStore } from '../../src/forensics/node/case-store.js';
 import { createTestContainer, docker, TEST_IMAGES } from '../support/docker-cli.js';
 import { runHoldcell } from '../support/holdcell-cli.js';
 
@@ -100,7 +102,9 @@ describe.each([
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     capture = JSON.parse(run.stdout) as CaptureResult;
-    const traces = capture.items.map((item) => join(caseDir, item.path));
+    const traces = capture.items
+      .filter((item) => item.kind === 'syscall-trace')
+      .map((item) => join(caseDir, item.path));
     const replay = await runHoldcell(['replay', ...traces, '--json'], { timeoutMs: 60_000 });
     expect(replay.stderr).toBe('');
     expect(replay.code).toBe(0);
@@ -115,11 +119,20 @@ describe.each([
   it('then the trace is evidence: hashed items in the manifest, start and stop in the custody log, the case verifies', async () => {
     expect(capture.tracer).toBe(tracer);
     expect(capture.stoppedBy).toBe('duration');
-    expect(capture.items.length).toBeGreaterThanOrEqual(2); // the container's processes, then the exec visitor
-    for (const item of capture.items) {
-      expect(item).toMatchObject({ kind: 'syscall-trace', format: 'text', complete: true });
+    const traces = capture.items.filter((item) => item.kind === 'syscall-trace');
+    expect(traces.length).toBeGreaterThanOrEqual(2); // the container's processes, then the exec visitor
+    for (const item of traces) {
+      expect(item).toMatchObject({ format: 'text', complete: true });
       expect(item.sha256).toMatch(/^[0-9a-f]{64}$/);
     }
+    // Beside the traces: what already ran in the container as the tracer attached, read from the host's /proc.
+    expect(capture.items.filter((item) => item.kind !== 'syscall-trace')).toEqual([
+      expect.objectContaining({
+        kind: 'host-proc',
+        complete: true,
+        flags: expect.arrayContaining(['at-capture-attach']),
+      }),
+    ]);
     const custody = (await readFile(join(caseDir, 'custody.jsonl'), 'utf8'))
       .trim()
       .split('\n')
@@ -130,6 +143,21 @@ describe.each([
     expect(custody.find((record) => record.action === 'capture.start')?.params).toMatchObject({ tracer });
     const verify = await runHoldcell(['verify', caseDir]);
     expect(verify.code).toBe(0);
+  });
+
+  it("then the replay opened from the case names the suspect's own shell, running before the tracer attached", async () => {
+    const store = new CaseStore({ casesRoot, operator: 'investigator', toolVersion: 'holdcell test' });
+    const sessions = new ReplaySessions({ openCase: (dir) => store.open(dir) });
+    const call = { signal: new AbortController().signal, progress: () => undefined };
+    const summary = await sessions.openReplay({ caseDir, format: 'auto' }, call);
+    const end = await sessions.replayState({ replayId: summary.replayId, at: { seq: summary.lastSeq } }, call);
+    const shell = end.processes.find((process) => process.origin === 'running-at-attach');
+    // busybox sh runs the script's last command in its own process (exec), so by the end it is that command.
+    expect(shell?.argv).toEqual(['sleep', '600']);
+    const start = await sessions.replayState({ replayId: summary.replayId, at: { seq: shell?.startSeq ?? 0 } }, call);
+    const before = start.processes.find((process) => process.id === shell?.id);
+    expect(before?.argv.slice(0, 2)).toEqual(['sh', '-c']);
+    expect(before?.argv[2]).toContain('/tmp/dropper.sh');
   });
 
   it('then a helper, if one ran, had SYS_PTRACE only, no network, a read-only root, and is gone', async () => {

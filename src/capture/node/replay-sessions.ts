@@ -4,7 +4,7 @@
 // binary search. A few replays stay open, least recently used evicted first, so a forgotten one cannot pin memory.
 import { randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { open, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ContractError } from '../../contract/envelope.js';
 import type { ServiceImpl } from '../../contract/kit.js';
@@ -13,6 +13,7 @@ import type { ManifestItem } from '../../forensics/common/case-model.js';
 import type { ActivityPage, ReplayAt, ReplaySummary, TerminalReplay } from '../common/replay.contract.js';
 import type { replayService } from '../common/replay.contract.js';
 import { replayDensity } from '../common/trace/replay-density.js';
+import { loadRunningAtAttach } from '../common/trace/running-at-attach.js';
 import type {
   AlertView,
   FileActivityView,
@@ -121,13 +122,18 @@ export class ReplaySessions implements ReplayImpl {
 
   openReplay: ReplayImpl['openReplay'] = async ({ caseDir, itemIds, format, baseDate }, call) => {
     const recorder = await this.openCase(caseDir);
-    const traces = (await recorder.items()).filter((item) => item.kind === 'syscall-trace');
+    const items = await recorder.items();
+    const traces = items.filter((item) => item.kind === 'syscall-trace');
     const chosen = itemIds === undefined ? traces : itemIds.map((id) => this.traceItem(traces, id));
     if (chosen.length === 0) {
       throw new ContractError('NOT_FOUND', `${recorder.caseDir} holds no syscall trace yet: capture or import one`);
     }
     const paths = chosen.map((item) => path.join(recorder.caseDir, item.path));
+    const { running } = await loadRunningAtAttach(chosen, items, (item) =>
+      readFile(path.join(recorder.caseDir, item.path)),
+    );
     const { replay, result } = await replayTraceFiles(paths, {
+      runningAtAttach: running,
       format,
       baseDate,
       signal: call.signal,

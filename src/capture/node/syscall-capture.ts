@@ -6,14 +6,16 @@
 import { randomUUID } from 'node:crypto';
 import { ContractError } from '../../contract/envelope.js';
 import type { ServiceImpl } from '../../contract/kit.js';
-import type { CaseOpener } from '../../forensics/common/case-recorder.js';
+import type { CaseOpener, CaseRecorder } from '../../forensics/common/case-recorder.js';
 import type { ManifestItem } from '../../forensics/common/case-model.js';
 import type { captureService } from '../common/capture.contract.js';
 import type { ContainerRef } from '../common/containment.js';
 import type { CapturePlan, CaptureResult, CaptureStop, TracerPreference } from '../common/trace-capture.js';
 import { chooseTracer } from '../common/tracer-choice.js';
+import { AT_ATTACH_FLAG, CONTAINER_PIDS_FLAG, captureFlag } from '../common/trace/running-at-attach.js';
 import type { ContainerEngine } from './container-engine.js';
 import type { EngineRegistry } from './engine-registry.js';
+import { LocalProcReader, type HostProcReader } from './host-proc.js';
 import type { TraceStream, TraceTarget, Tracer } from './tracer.js';
 
 type CaptureImpl = Pick<ServiceImpl<typeof captureService>, 'planCapture' | 'capture' | 'stopCapture'>;
@@ -23,6 +25,8 @@ export interface SyscallCaptureOptions {
   openCase: CaseOpener;
   /** The tracers that can apply to an engine's containers (host tools for local engines, a helper otherwise). */
   tracersFor: (engine: ContainerEngine) => Tracer[];
+  /** Reads the host's /proc for what runs in the container when the tracer attaches (local engines only). */
+  hostProc?: HostProcReader;
   now?: () => Date;
 }
 
@@ -103,7 +107,12 @@ export class SyscallCapture implements CaptureImpl {
             containerId: plan.containerId,
             containerName: plan.containerName,
           },
-          flags: [`tracer:${plan.tracer ?? 'none'}`],
+          flags: [
+            `tracer:${plan.tracer ?? 'none'}`,
+            captureFlag(id),
+            // A helper shares the suspect's PID namespace: its trace numbers processes as the container does.
+            ...(plan.tracer === 'helper-strace' ? [CONTAINER_PIDS_FLAG] : []),
+          ],
           note: `${stream.command.join(' ')}`,
         },
         stream.data,
@@ -111,12 +120,22 @@ export class SyscallCapture implements CaptureImpl {
     };
 
     const warnings: string[] = [...plan.warnings];
+    let atAttach: Promise<ManifestItem | undefined> = Promise.resolve(undefined);
     let pids: number[];
     try {
       let progressTimer: ReturnType<typeof setInterval> | undefined;
       try {
         const trace = await tracer.start(target, stopWith.signal);
         timer = setTimeout(() => stop('duration'), seconds * 1000);
+        if (target.engine.isLocal) {
+          // Beside the trace, never in its way: a snapshot that fails is a warning, the capture goes on.
+          atAttach = this.snapshotAtAttach(recorder, plan, target, id, shortId, trace.pids()).catch(
+            (error: unknown) => {
+              warnings.push(`processes running at attach not read: ${(error as Error).message}`);
+              return undefined;
+            },
+          );
+        }
         void trace.ended.then(({ reason }) => stop(reason === 'tracees-exited' ? 'container-exit' : 'tracer-exit'));
         const collecting = (async () => {
           for await (const stream of trace.streams) written.push(writeStream(stream));
@@ -146,7 +165,7 @@ export class SyscallCapture implements CaptureImpl {
         detail: (error as Error).message,
       });
       // What was already written stays in the case; the responder learns why the capture ended.
-      await Promise.allSettled(written);
+      await Promise.allSettled([...written, atAttach]);
       throw new ContractError('FAILED', `capture of ${plan.containerName} failed: ${(error as Error).message}`);
     } finally {
       clearTimeout(timer);
@@ -154,7 +173,8 @@ export class SyscallCapture implements CaptureImpl {
       this.running.delete(id);
     }
 
-    const items = await Promise.all(written);
+    const snapshot = await atAttach;
+    const items = [...(await Promise.all(written)), ...(snapshot === undefined ? [] : [snapshot])];
     const endedAt = this.now().toISOString();
     await recorder.record({
       action: 'capture.stop',
@@ -178,6 +198,43 @@ export class SyscallCapture implements CaptureImpl {
       warnings,
     } satisfies CaptureResult;
   };
+
+  /**
+   * What already runs in the container as the tracer attaches, from the host's /proc (command line, exe, cwd, ids,
+   * open files): the tracer never sees those processes' exec, and the replay shows their commands from this item.
+   */
+  private async snapshotAtAttach(
+    recorder: CaseRecorder,
+    plan: CapturePlan,
+    target: TraceTarget,
+    captureId: string,
+    shortId: string,
+    pids: readonly number[],
+  ): Promise<ManifestItem> {
+    const reader = this.options.hostProc ?? new LocalProcReader();
+    const candidates = [target.initPid, ...pids].filter((pid) => pid > 0);
+    const document = await reader.collect({
+      containerId: plan.containerId,
+      pids: [...new Set(candidates)].map((pid) => ({ pid, source: 'tracer-attach' })),
+    });
+    return recorder.addJson(
+      {
+        id: `procs-${shortId}`,
+        kind: 'host-proc',
+        fileName: `procs-${shortId}.json`,
+        format: 'json',
+        source: {
+          engineId: plan.engineId,
+          endpoint: target.engine.endpoint,
+          containerId: plan.containerId,
+          containerName: plan.containerName,
+        },
+        flags: ['read-from-host-proc', AT_ATTACH_FLAG, captureFlag(captureId)],
+        note: `processes running as capture ${captureId} attached; links read with readlink only; environ not collected`,
+      },
+      document,
+    );
+  }
 
   private async plan(ref: ContainerRef, preference: TracerPreference, signal: AbortSignal): Promise<Planned> {
     const { engine, inspect } = await this.options.engines.resolve(ref, signal).catch((error: unknown) => {

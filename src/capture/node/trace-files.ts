@@ -397,7 +397,10 @@ export async function replayTraceFiles(
   paths: readonly string[],
   options: ReadTraceOptions & ReplayOptions = {},
 ): Promise<{ replay: TraceReplay; result: ReadTraceResult }> {
-  const replay = new TraceReplay({ checkpointEvery: options.checkpointEvery });
+  const replay = new TraceReplay({
+    checkpointEvery: options.checkpointEvery,
+    ...(options.runningAtAttach === undefined ? {} : { runningAtAttach: options.runningAtAttach }),
+  });
   const result = await readTraceFiles(paths, (event) => replay.apply(event), options);
   replay.finish();
   return { replay, result };

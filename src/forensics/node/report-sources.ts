@@ -2,9 +2,11 @@
 //
 // Order matters for "same case → same bytes": analyses that may still have to be built (the diff, the timeline)
 // come first, because building them appends custody records; custody and manifest are read after them.
-import { open } from 'node:fs/promises';
+import { open, readFile } from 'node:fs/promises';
 import path from 'node:path';
+import type { RunningAtAttach } from '../../capture/common/trace/replay-core.js';
 import type { TraceReplay } from '../../capture/common/trace/replay.js';
+import { loadRunningAtAttach } from '../../capture/common/trace/running-at-attach.js';
 import type { CallContext } from '../../contract/kit.js';
 import type { ManifestItem } from '../common/case-model.js';
 import type { DiffEntry, DiffSummary } from '../common/diff-model.js';
@@ -23,7 +25,7 @@ import type { TimelineService } from './timeline-service.js';
 /** Replays trace files (the capture domain's replayTraceFiles, handed in by the composition root). */
 export type ReplayTraces = (
   paths: readonly string[],
-  options: { signal?: AbortSignal },
+  options: { signal?: AbortSignal; runningAtAttach?: ReadonlyMap<number, RunningAtAttach> },
 ) => Promise<{ replay: TraceReplay; result: { skips: { count: number } } }>;
 
 /** The events of the case's timeline the report uses (those `keep` accepts), with its identity, or why there are none. */
@@ -78,7 +80,15 @@ async function loadTraces(
   for (const item of chosen) {
     try {
       // Each item on its own, so every process, file and connection cites the item it was read from.
-      const { replay, result } = await deps.replayTraces([path.join(caseDir, item.path)], { signal });
+      // What ran before the tracer attached, from the capture's snapshot: the attack tree names those processes.
+      const attach = await loadRunningAtAttach([item], items, (snapshot) =>
+        readFile(path.join(caseDir, snapshot.path)),
+      );
+      problems.push(...attach.problems);
+      const { replay, result } = await deps.replayTraces([path.join(caseDir, item.path)], {
+        signal,
+        runningAtAttach: attach.running,
+      });
       traces.push({
         item,
         processes: replay.allProcesses(),

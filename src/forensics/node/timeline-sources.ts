@@ -5,6 +5,7 @@
 import { constants } from 'node:fs';
 import { open } from 'node:fs/promises';
 import path from 'node:path';
+import { loadRunningAtAttach } from '../../capture/common/trace/running-at-attach.js';
 import { ContractError } from '../../contract/envelope.js';
 import type { ManifestItem } from '../common/case-model.js';
 import type { DiffEntry } from '../common/diff-model.js';
@@ -192,9 +193,11 @@ export function itemUnits(caseDir: string, items: readonly ManifestItem[], readT
           itemId: item.id,
           sha256: item.sha256,
           read: async (signal) => {
-            const events = await replayTraceItem(readTrace, caseDir, item, ref, signal);
+            // What ran before the tracer attached, from the capture's snapshot: the replay names those processes.
+            const attach = await loadRunningAtAttach([item], items, (snapshot) => readItemBytes(caseDir, snapshot));
+            const events = await replayTraceItem(readTrace, caseDir, item, ref, signal, attach.running);
             return (function* () {
-              return [...incompleteProblem(item), ...(yield* events)];
+              return [...incompleteProblem(item), ...attach.problems, ...(yield* events)];
             })();
           },
         });

@@ -1,6 +1,7 @@
 // A syscall-trace item replayed into timeline events: the trace's own replay, plus its Falco and Tetragon records.
 import path from 'node:path';
 import { ContractError } from '../../contract/envelope.js';
+import type { RunningAtAttach } from '../../capture/common/trace/replay-core.js';
 import { TraceReplay } from '../../capture/common/trace/replay.js';
 import type { AlertEvent, TetragonEvent, TraceEvent } from '../../capture/common/trace/trace-event.js';
 import type { ManifestItem } from '../common/case-model.js';
@@ -29,6 +30,7 @@ export async function replayTraceItem(
   item: ManifestItem,
   ref: ItemRef,
   signal?: AbortSignal,
+  runningAtAttach?: ReadonlyMap<number, RunningAtAttach>,
 ): Promise<Generator<TimelineEvent, string[], void>> {
   const file = path.join(caseDir, item.path);
   const digest = await hashFile(file, signal);
@@ -38,7 +40,7 @@ export async function replayTraceItem(
       `${item.id} (${item.path}) does not match its manifest hash; run holdcell verify`,
     );
   }
-  const replay = new TraceReplay();
+  const replay = new TraceReplay(runningAtAttach === undefined ? {} : { runningAtAttach });
   const sourceEvents: (AlertEvent | TetragonEvent)[] = [];
   const read = await readTrace(
     file,

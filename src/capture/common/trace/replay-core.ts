@@ -27,9 +27,22 @@ export interface OpenFlags {
   cloexec: boolean;
 }
 
+/** A process the host saw running in the container when the tracer attached (its /proc, read at capture start). */
+export interface RunningAtAttach {
+  exe: string | null;
+  argv: string[];
+  cwd: string | null;
+  uid: number | null;
+}
+
 export interface ReplayOptions {
   /** Minimum ops between fd-table checkpoints (default 4096). */
   checkpointEvery?: number;
+  /**
+   * By pid: what was already running when the capture attached. A tracer attached to a running process never sees
+   * its exec, so without this the suspect's own main process would show no command at all.
+   */
+  runningAtAttach?: ReadonlyMap<number, RunningAtAttach>;
 }
 
 const AT_FDCWD = -100;
@@ -109,11 +122,13 @@ export class ReplayCore {
   protected changed = false;
   protected readonly now: Current = { seq: 0, sec: Number.NaN, nsec: 0 };
   private readonly strings = new Map<string, string>();
+  private readonly runningAtAttach: Map<number, RunningAtAttach>;
   private lastTid = Number.NaN;
   private lastProcess: ProcessRecord | undefined;
 
   constructor(options: ReplayOptions = {}) {
     this.fds = new FdStore({ checkpointEvery: options.checkpointEvery });
+    this.runningAtAttach = new Map(options.runningAtAttach);
   }
 
   /**
@@ -150,9 +165,23 @@ export class ReplayCore {
   processOf(tid: number): ProcessRecord {
     if (tid === this.lastTid && this.lastProcess !== undefined) return this.lastProcess;
     let process = this.tasks.get(tid);
-    if (process === undefined) process = this.newProcess(tid, null, 'first-seen');
+    if (process === undefined) process = this.firstSeen(tid);
     this.lastTid = tid;
     this.lastProcess = process;
+    return process;
+  }
+
+  /** A task's first line: a root of the trace, with its command when the host saw it running at attach. */
+  private firstSeen(tid: number): ProcessRecord {
+    const known = this.runningAtAttach.get(tid);
+    if (known === undefined) return this.newProcess(tid, null, 'first-seen');
+    // Once: a later task with the same pid (after this one exited) is someone else.
+    this.runningAtAttach.delete(tid);
+    const process = this.newProcess(tid, null, 'running-at-attach');
+    process.exe = process.startExe = known.exe === null ? null : this.intern(known.exe);
+    process.argv = process.startArgv = known.argv.map((arg) => this.intern(arg));
+    process.cwd = known.cwd;
+    process.uid = process.euid = known.uid;
     return process;
   }
 

@@ -52,8 +52,11 @@ export const ProcessView = z.object({
   cwd: z.string().nullable(),
   execs: z.array(ExecView),
   credentials: z.array(CredentialView),
-  /** How the process became known: its creator's clone/fork, its first line in the trace, or a source event. */
-  origin: z.enum(['clone', 'first-seen', 'tetragon', 'falco']),
+  /**
+   * How the process became known: its creator's clone/fork, its first line in the trace (with its command when the
+   * host saw it running as the capture attached), or a source event.
+   */
+  origin: z.enum(['clone', 'first-seen', 'running-at-attach', 'tetragon', 'falco']),
   /** Stable id of this incarnation (pids can be reused within one trace). */
   id: Int,
   parentId: Int.nullable(),

@@ -33,7 +33,7 @@ export interface ProcessRecord {
   pid: number;
   ppid: number | null;
   parentId: number | null;
-  origin: 'clone' | 'first-seen' | 'tetragon' | 'falco';
+  origin: 'clone' | 'first-seen' | 'running-at-attach' | 'tetragon' | 'falco';
   start: Stamp;
   end: Stamp | null;
   exitCode: number | null;
