@@ -87,8 +87,7 @@ describe('windowing the event list', () => {
       });
     const before = at(ROW * 5000 + 3);
     const after = at(ROW * 5004 + 11);
-    const slots = slotCount(before.end - before.first);
-    expect(slotCount(after.end - after.first)).toBe(slots);
+    const slots = slotCount(VIEW, ROW, 6);
     expect(after.first).toBeGreaterThan(before.first);
     const slotOf = (shown: ReturnType<typeof at>, index: number) =>
       [...Array(slots).keys()].filter((slot) => rowInSlot(slot, shown, slots) === index);
@@ -113,7 +112,7 @@ describe('windowing the event list', () => {
         (count, at, viewportHeight) => {
           const geometry = { viewportHeight, rowHeight: ROW, count, overscan: 6 };
           const shown = listWindow({ ...geometry, scrollTop: at * Math.max(0, MAX_SCROLL_HEIGHT - viewportHeight) });
-          const slots = slotCount(shown.end - shown.first);
+          const slots = slotCount(viewportHeight, ROW, 6);
           const drawn = [...Array(slots).keys()].map((slot) => rowInSlot(slot, shown, slots)).filter((i) => i >= 0);
           expect(drawn.sort((a, b) => a - b)).toEqual(
             Array.from({ length: shown.end - shown.first }, (_, offset) => shown.first + offset),
@@ -128,20 +127,31 @@ describe('windowing the event list', () => {
     );
   });
 
-  it('given the rows drawn, when slots are counted, then no two drawn rows share a slot', () => {
-    expect(slotCount(10)).toBe(64);
-    expect(slotCount(64)).toBe(64);
-    expect(slotCount(65)).toBe(128);
-    const shown = listWindow({
-      scrollTop: 123_456,
-      viewportHeight: 4000,
-      rowHeight: ROW,
-      count: 1_000_000,
-      overscan: 6,
-    });
-    const slots = slotCount(shown.end - shown.first);
-    const used = new Set<number>();
-    for (let index = shown.first; index < shown.end; index += 1) used.add(index % slots);
-    expect(used.size).toBe(shown.end - shown.first);
+  it('given a viewport, when slots are counted, then every window of it fits the pool with no row sharing a slot', () => {
+    expect(slotCount(VIEW, ROW, 6)).toBe(40);
+    expect(slotCount(0, ROW, 6)).toBe(16);
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 4000 }),
+        fc.integer({ min: 1, max: 2_000_000 }),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        fc.integer({ min: 0, max: 20 }),
+        (viewportHeight, count, at, overscan) => {
+          const shown = listWindow({
+            scrollTop: at * MAX_SCROLL_HEIGHT,
+            viewportHeight,
+            rowHeight: ROW,
+            count,
+            overscan,
+          });
+          const slots = slotCount(viewportHeight, ROW, overscan);
+          const used = new Set<number>();
+          for (let index = shown.first; index < shown.end; index += 1) used.add(index % slots);
+          expect(used.size).toBe(shown.end - shown.first);
+          // No more layers than a window can use, give or take the rounding.
+          expect(slots - (Math.ceil(viewportHeight / ROW) + 1 + 2 * overscan)).toBeLessThan(8);
+        },
+      ),
+    );
   });
 });

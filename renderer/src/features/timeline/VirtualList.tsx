@@ -70,7 +70,7 @@ export function VirtualList({
     return () => observer.disconnect();
   }, []);
 
-  const slots = slotCount(shown.end - shown.first);
+  const slots = slotCount(viewportHeight, rowHeight, overscan);
   useLayoutEffect(() => {
     const scope = `.${sheet.scope}`;
     sheet.set(`${scope} > .vlist-spacer{height:${shown.height}px}${scope} .vlist-slot{height:${rowHeight}px}`);

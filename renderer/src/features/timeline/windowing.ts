@@ -91,9 +91,12 @@ export function rowInSlot(slot: number, shown: ListWindow, slots: number): numbe
   return index < shown.end ? index : -1;
 }
 
-/** Pool slots: a power of two at least the rows drawn, so two drawn rows never share one. */
-export function slotCount(rows: number): number {
-  let slots = 64;
-  while (slots < rows) slots *= 2;
-  return slots;
+/**
+ * Pool slots for a viewport: the most rows a window of it draws (listWindow: the visible rows, one partly shown, and
+ * the overscan either side), so two drawn rows never share one — and no more, since every slot is a compositor layer.
+ * Rounded up to a multiple of 8 so a small resize keeps the pool.
+ */
+export function slotCount(viewportHeight: number, rowHeight: number, overscan: number): number {
+  const rows = Math.ceil(Math.max(0, viewportHeight) / Math.max(1, rowHeight)) + 1 + 2 * overscan;
+  return Math.ceil(rows / 8) * 8;
 }
