@@ -300,6 +300,12 @@ describe('HTTP response decoding', () => {
     expect(() => decoder.feed(Buffer.from(`${HEAD}3\r\nabcd\r\n`))).toThrow(/longer than its declared size/);
   });
 
+  it('given trailer lines that never end after the last chunk, then decoding fails instead of reading on', () => {
+    const decoder = new ResponseDecoder({ head: () => undefined, body: () => undefined, end: () => undefined });
+    decoder.feed(Buffer.from(`${HEAD}0\r\n`));
+    expect(() => decoder.feed(Buffer.from('X-T: 1\r\n'.repeat(100)))).toThrow(/endless trailer/);
+  });
+
   it('given more than 64 KiB of headers, then decoding fails', () => {
     const decoder = new ResponseDecoder({ head: () => undefined, body: () => undefined, end: () => undefined });
     expect(() => decoder.feed(Buffer.from(`HTTP/1.1 200 OK\r\nX: ${'a'.repeat(70_000)}`))).toThrow(/64 KiB/);

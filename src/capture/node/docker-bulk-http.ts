@@ -35,6 +35,8 @@ export class HttpFramingError extends Error {
 const MAX_HEAD_BYTES = 64 * 1024;
 /** A chunk-size line is a hex number plus optional extensions (Docker sends none); trailers are short too. */
 const MAX_LINE_BYTES = 1024;
+/** Trailer fields after the last chunk (Docker sends none): a few are tolerated, an endless stream is not. */
+const MAX_TRAILER_LINES = 64;
 const HEAD_END = Buffer.from('\r\n\r\n');
 const LF = 0x0a;
 const CR = 0x0d;
@@ -42,7 +44,7 @@ const CR = 0x0d;
 type State =
   | { kind: 'head' }
   | { kind: 'size' }
-  | { kind: 'trailer' }
+  | { kind: 'trailer'; lines: number }
   | { kind: 'data'; remaining: number }
   | { kind: 'data-end'; seen: number }
   | { kind: 'length'; remaining: number }
@@ -162,7 +164,7 @@ export class ResponseDecoder {
         if (state.kind === 'size' && this.pending.byteLength === 0) {
           const quick = plainChunkSize(bytes, at);
           if (quick !== undefined) {
-            this.state = quick.size === 0 ? { kind: 'trailer' } : { kind: 'data', remaining: quick.size };
+            this.state = quick.size === 0 ? { kind: 'trailer', lines: 0 } : { kind: 'data', remaining: quick.size };
             return quick.next;
           }
         }
@@ -172,10 +174,13 @@ export class ResponseDecoder {
           // The empty line after the last chunk (and any trailer fields, which carry nothing we keep): only now
           // is the message whole — a connection cut just before it is still a cut.
           if (line.text === '') this.finish();
+          else if (++state.lines > MAX_TRAILER_LINES) {
+            throw new HttpFramingError('the engine sent an endless trailer after the body', 'HOLDCELL_HTTP_CHUNK');
+          }
           return line.next;
         }
         const size = chunkSize(line.text);
-        this.state = size === 0 ? { kind: 'trailer' } : { kind: 'data', remaining: size };
+        this.state = size === 0 ? { kind: 'trailer', lines: 0 } : { kind: 'data', remaining: size };
         return line.next;
       }
       case 'data':
