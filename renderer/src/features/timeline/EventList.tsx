@@ -51,9 +51,9 @@ export function EventList({ db, result, selectedIndex, byEvent, withDate, onSele
       renderRow={(index) => {
         const row = cache.get(index);
         const marks = marksOf(row ? byEvent.get(row.e.id) : undefined);
+        // No key: when its slot shows another row, the row's elements are updated in place, not made anew.
         return (
           <TimelineRow
-            key={index}
             row={row}
             index={index}
             count={result.count}

@@ -5,7 +5,7 @@
 // re-rendered (memoized), restyled, repainted nor re-rastered (past the browser's height limit they move each frame,
 // which is the compositor's work), and stylesheets change only with the list's geometry.
 // Arrow keys, Page Up/Down, Home and End move the selection; the parent decides what a row shows.
-import { useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
+import { memo, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
 import { flushSync } from 'react-dom';
 import { browserMaxHeight } from './max-height.js';
 import { useScopedSheet } from './scoped-sheet.js';
@@ -15,7 +15,10 @@ export interface VirtualListProps {
   count: number;
   rowHeight: number;
   label: string;
-  /** The row's element: it fills its slot (class `vlist-row`); it is re-created when its slot shows another row. */
+  /**
+   * The row's element, filling its slot (class `vlist-row`). Without a key it is updated in place when its slot shows
+   * another row: no elements made or removed while scrolling.
+   */
   renderRow: (index: number) => ReactNode;
   /** Told which rows are drawn, so their data can be fetched. */
   onWindow?: (first: number, end: number) => void;
@@ -27,6 +30,26 @@ export interface VirtualListProps {
   overscan?: number;
   className?: string;
 }
+
+/**
+ * One slot of the pool and the row it shows (-1: none). Memoized: a scroll frame re-renders only the slots whose row
+ * changed; a new `renderRow` (new data, selection, marks) re-renders them all, and the rows' own memo keeps the rest.
+ */
+const Slot = memo(function Slot({
+  index,
+  slotRef,
+  renderRow,
+}: {
+  index: number;
+  slotRef: ((element: HTMLDivElement | null) => void) | undefined;
+  renderRow: (index: number) => ReactNode;
+}) {
+  return (
+    <div ref={slotRef} className="vlist-slot">
+      {index >= 0 ? renderRow(index) : null}
+    </div>
+  );
+});
 
 const PAGE_KEYS: Record<string, (index: number, page: number, count: number) => number> = {
   ArrowDown: (index) => index + 1,
@@ -138,14 +161,10 @@ export function VirtualList({
   };
 
   const rows: ReactNode[] = [];
-  for (let slot = 0; slot < slots; slot += 1) {
-    const index = rowInSlot(slot, shown, slots);
+  for (let slot = 0; slot < slots; slot += 1)
     rows.push(
-      <div key={slot} ref={pool.refs[slot]} className="vlist-slot">
-        {index >= 0 ? renderRow(index) : null}
-      </div>,
+      <Slot key={slot} index={rowInSlot(slot, shown, slots)} slotRef={pool.refs[slot]} renderRow={renderRow} />,
     );
-  }
   return (
     <div
       ref={scroller}
