@@ -64,8 +64,12 @@ export const DEFAULT_LAYER_EXEMPT: readonly string[] = [
 
 export const DEFAULT_FENCES: readonly LibraryFence[] = [
   { rule: 'fence-dockerode', module: 'dockerode', allowedFile: 'src/capture/node/docker-engine.ts' },
-  // export and save only: the engine's bulk streams, where Node's http client costs twice the CPU per byte.
-  { rule: 'fence-undici', module: 'undici', allowedFile: 'src/capture/node/docker-bulk-get.ts' },
+  // Export and save read the engine's socket themselves (docker-bulk-get.ts): a client library cost 3–6× the CPU.
+  {
+    rule: 'fence-undici',
+    module: 'undici',
+    none: "export and save read the engine's socket with docker-bulk-get.ts and docker-bulk-http.ts; no HTTP client there",
+  },
   {
     rule: 'fence-kubernetes-client',
     module: '@kubernetes/client-node',
