@@ -8,14 +8,17 @@
 //      events to a plain IndexedDB object store with no index (the baseline) — ratio printed; generating the events
 //      alone is timed too, since both loads include it;
 //   2. filters by technique and by text through the view's query planner (ms; first run and median of 3);
-//   3. scrolls the virtual list over all 1,000,000 rows by 97 px per frame for 600 frames and prints the p95 of the
-//      requestAnimationFrame deltas (target < 16.7 ms). Chromium runs with the frame-rate limit and vsync off, so a
-//      delta is what a frame costs, not the display's 60 Hz tick;
+//   3. mounts the Timeline view's own event list (EventList: the view's list component, rows, row cache) over all
+//      1,000,000 events, scrolls it by 97 px per frame for 600 frames and prints the p50 and p95 of the
+//      requestAnimationFrame deltas (target < 16.7 ms), and the CPU time Chromium's processes used over the scroll
+//      with the load average (on a busy machine a frame's wall time includes waiting for a core). Chromium runs with
+//      the frame-rate limit and vsync off, so a delta is what a frame costs, not the display's 60 Hz tick;
 //   4. prints the peak JS heap (CDP Performance.getMetrics, sampled every 100 ms).
 //
-// Alone: node bench/timeline.mjs [--events=N] [--profile=<dir>] [--trace=<file.json>] [--scroll-only]
+// Alone: node bench/timeline.mjs [--events=N] [--profile=<dir>] [--scroll-only] [--trace=<file>] [--js-profile=<file>]
 // --profile keeps Chromium's profile in <dir>: a later run with the same N reuses the loaded database and skips the
-// load figures (for working on the filters or the list without waiting for a million-event load each time).
+// load figures (for working on the filters or the list without waiting for a million-event load each time); use
+// another <dir> for another N (a different N replaces the kept database).
 // --trace writes a Chromium trace of the scroll (open in chrome://tracing or summarize: node bench/timeline-trace.mjs).
 // --js-profile writes V8's CPU profile of the scroll (.cpuprofile, the page bundled unminified so names show).
 // --scroll-only skips the filters (with --profile: a quick loop on the list).
