@@ -88,6 +88,8 @@ test.describe('capturing a live suspect from the UI', () => {
     const files = page.getByRole('table', { name: 'File activity' });
     await expect(files.locator('tr[data-path="/etc/passwd"]').first()).toBeVisible({ timeout: 30_000 });
     await expect(files.locator('tr[data-op="chmod"][data-path="/tmp/implant"]').first()).toBeVisible();
+    // The suspect's own shell was running before the tracer attached: named from the host's /proc at attach.
+    await expect(page.getByRole('table', { name: 'Processes' })).toContainText("sh -c 'while true; do cat /etc/passwd");
     await shot(page, 'capture-replay');
     expect(problems).toEqual([]);
   });
