@@ -48,7 +48,7 @@ test.describe('capturing a live suspect from the UI', () => {
     // The plan names the tracer and why before anything is attached.
     await page.getByRole('button', { name: 'Capture syscalls…' }).click();
     const dialog = page.getByRole('dialog', { name: 'Capture syscalls' });
-    await dialog.getByLabel('Tracer').selectOption('strace');
+    await dialog.getByLabel('Tracer', { exact: true }).selectOption('strace');
     await expect(dialog.getByTestId('capture-plan')).toHaveAttribute('data-tracer', /strace/, { timeout: 30_000 });
     await expect(dialog.getByRole('list', { name: 'Tracers probed' })).toBeVisible();
     await shot(page, 'capture-plan');
