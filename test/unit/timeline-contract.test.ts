@@ -3,13 +3,12 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { appContract } from '../../src/contract/app-contract.js';
-import { createMemoryPipePair } from '../../src/contract/memory-pipe.js';
-import { createRpcClient, type RpcClient } from '../../src/contract/rpc-client.js';
+import type { appContract } from '../../src/contract/app-contract.js';
+import type { RpcClient } from '../../src/contract/rpc-client.js';
 import { TimelineEvent } from '../../src/forensics/common/timeline-model.js';
-import { loadHostConfig } from '../../src/host/config.js';
-import { createHost, type Host } from '../../src/host/create-host.js';
+import type { Host } from '../../src/host/create-host.js';
 import { removeTree, tempDir } from './case-fixtures.js';
+import { hostOverPipe } from './host-fixtures.js';
 
 const sample = (name: string): string => new URL(`../fixtures/samples/${name}`, import.meta.url).pathname;
 
@@ -21,15 +20,7 @@ describe('the timeline over the application contract', () => {
 
   beforeAll(async () => {
     root = await tempDir('hc-timeline-contract-');
-    host = createHost(
-      loadHostConfig(
-        { HOLDCELL_CASES: root, HOLDCELL_OPERATOR: 'analyst-7' },
-        { dockerHost: 'unix:///run/holdcell-contract-test-absent.sock' },
-      ),
-    );
-    const pair = createMemoryPipePair();
-    host.serve(pair.host, 'memory');
-    client = createRpcClient(appContract, pair.client);
+    ({ host, client } = hostOverPipe(root));
     caseDir = (await client.api.forensics.createCase({ caseDir: 'incident', title: 'incident' })).caseDir;
     // A Falco alert stream with ATT&CK tags and a Tetragon export, imported as a responder would.
     const falco = path.join(root, 'falco.jsonl');

@@ -3,17 +3,16 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { appContract } from '../../src/contract/app-contract.js';
-import { createMemoryPipePair } from '../../src/contract/memory-pipe.js';
-import { createRpcClient, type RpcClient } from '../../src/contract/rpc-client.js';
+import type { appContract } from '../../src/contract/app-contract.js';
+import type { RpcClient } from '../../src/contract/rpc-client.js';
 import type { TimelineEvent } from '../../src/forensics/common/timeline-model.js';
-import { loadHostConfig } from '../../src/host/config.js';
-import { createHost, type Host } from '../../src/host/create-host.js';
+import type { Host } from '../../src/host/create-host.js';
 import { findProcess } from '../../renderer/src/features/replay/process-tree.js';
 import { openTraces } from '../../renderer/src/features/replay/replay-data.js';
 import { parsePid, parseSeq } from '../../renderer/src/features/replay/replay-route.js';
 import { replayLink } from '../../renderer/src/features/timeline/timeline-links.js';
 import { removeTree, tempDir } from './case-fixtures.js';
+import { hostOverPipe } from './host-fixtures.js';
 
 /** A health check that ran a minute before the attack, traced on its own (strace -f -ttt -yy). */
 const EARLIER = `
@@ -49,15 +48,7 @@ describe('given a case holding an earlier trace and the attacker session', () =>
 
   beforeAll(async () => {
     root = await tempDir('hc-timeline-replay-link-');
-    host = createHost(
-      loadHostConfig(
-        { HOLDCELL_CASES: root, HOLDCELL_OPERATOR: 'analyst-7' },
-        { dockerHost: 'unix:///run/holdcell-contract-test-absent.sock' },
-      ),
-    );
-    const pair = createMemoryPipePair();
-    host.serve(pair.host, 'memory');
-    client = createRpcClient(appContract, pair.client);
+    ({ host, client } = hostOverPipe(root));
     caseDir = (await client.api.forensics.createCase({ caseDir: 'incident', title: 'two traces' })).caseDir;
     for (const [name, text] of [
       ['earlier.strace', EARLIER],
