@@ -1,20 +1,19 @@
 // TCP+TLS engines through a TLS-terminating stand-in in front of the real engine: mutual TLS works, a wrong CA is refused.
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, copyFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, copyFileSync } from 'node:fs';
 import { connect as connectUnix } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer as createTlsServer, type Server as TlsServer } from 'node:tls';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ContainerCatalog } from '../../src/capture/node/container-catalog.js';
 import { DockerEngine } from '../../src/capture/node/docker-engine.js';
 import { EngineRegistry } from '../../src/capture/node/engine-registry.js';
 import { resolveEngines } from '../../src/host/engine-config.js';
+import { issueCertificate, makeCa } from '../support/test-pki.js';
 import { createTestContainer, docker, dockerSocketPath, removeTestContainers } from '../support/docker-cli.js';
 
-const run = promisify(execFile);
 const CLI = fileURLToPath(new URL('../../bin/holdcell.js', import.meta.url));
 
 let work: string;
@@ -36,50 +35,10 @@ interface TlsEngineStandIn {
 }
 let standIn: TlsEngineStandIn;
 
-async function openssl(args: string[]): Promise<void> {
-  await run('openssl', args, { cwd: work });
-}
-
-/** A CA, then a key and a certificate signed by it (server: SAN 127.0.0.1; client: clientAuth). */
+/** A CA (and a rogue one), then a server certificate (SAN 127.0.0.1) and a client one signed by the CA. */
 async function makePki(): Promise<void> {
-  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
-  for (const ca of ['ca', 'rogue-ca']) {
-    await openssl([
-      'req',
-      '-x509',
-      ...ec,
-      '-keyout',
-      `${ca}-key.pem`,
-      '-out',
-      `${ca}.pem`,
-      '-days',
-      '2',
-      '-subj',
-      `/CN=${ca}`,
-    ]);
-  }
-  writeFileSync(join(work, 'server.ext'), 'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n');
-  writeFileSync(join(work, 'client.ext'), 'extendedKeyUsage=clientAuth\n');
-  for (const who of ['server', 'client']) {
-    await openssl(['req', '-new', ...ec, '-keyout', `${who}-key.pem`, '-out', `${who}.csr`, '-subj', `/CN=${who}`]);
-    await openssl([
-      'x509',
-      '-req',
-      '-in',
-      `${who}.csr`,
-      '-CA',
-      'ca.pem',
-      '-CAkey',
-      'ca-key.pem',
-      '-CAcreateserial',
-      '-days',
-      '2',
-      '-extfile',
-      `${who}.ext`,
-      '-out',
-      `${who}.pem`,
-    ]);
-  }
+  for (const ca of ['ca', 'rogue-ca']) await makeCa(work, ca);
+  for (const who of ['server', 'client'] as const) await issueCertificate(work, who);
 }
 
 /** A DOCKER_CERT_PATH-style folder: ca.pem, cert.pem, key.pem (each only when given). */

@@ -2,18 +2,17 @@
 //
 // The "engine" here is a real server on a unix socket: Node's own HTTP server for well-formed answers (chunked and
 // with a length), and a plain socket server that writes exact bytes for the broken ones a fault proxy would cause.
-import { execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import { createServer as createNetServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer as createTlsServer } from 'node:tls';
-import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { bulkGetter } from '../../src/capture/node/docker-bulk-get.js';
 import { ResponseDecoder } from '../../src/capture/node/docker-bulk-http.js';
+import { issueCertificate, makeCa } from '../support/test-pki.js';
 import type { EngineStream } from '../../src/capture/node/container-engine.js';
 import type { DockerConnectionOptions } from '../../src/capture/node/docker-connection.js';
 
@@ -207,30 +206,12 @@ describe('bulk GET of an export over the engine socket', () => {
   });
 });
 
-/** A CA and a server certificate for 127.0.0.1 signed by it, made with the openssl CLI in `folder`. */
+/** A CA and a server certificate for 127.0.0.1 signed by it, in `folder`. */
 async function makeServerPki(folder: string): Promise<{ ca: Buffer; cert: Buffer; key: Buffer }> {
-  const openssl = (args: string[]) => promisify(execFile)('openssl', args, { cwd: folder });
-  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
-  await openssl(['req', '-x509', ...ec, '-keyout', 'ca-key.pem', '-out', 'ca.pem', '-days', '2', '-subj', '/CN=ca']);
-  await writeFile(join(folder, 'server.ext'), 'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n');
-  await openssl(['req', '-new', ...ec, '-keyout', 'key.pem', '-out', 'server.csr', '-subj', '/CN=server']);
-  await openssl(
-    [
-      'x509',
-      '-req',
-      '-in',
-      'server.csr',
-      '-CA',
-      'ca.pem',
-      '-CAkey',
-      'ca-key.pem',
-      '-CAcreateserial',
-      '-days',
-      '2',
-    ].concat(['-extfile', 'server.ext', '-out', 'cert.pem']),
-  );
+  await makeCa(folder);
+  await issueCertificate(folder, 'server');
   const read = (name: string) => readFile(join(folder, name));
-  return { ca: await read('ca.pem'), cert: await read('cert.pem'), key: await read('key.pem') };
+  return { ca: await read('ca.pem'), cert: await read('server.pem'), key: await read('server-key.pem') };
 }
 
 describe('bulk GET of an export over TLS', () => {
