@@ -1,15 +1,15 @@
 // `npm run bench:parsers`: does 10× the input cost at most 12× the time? Every parser, on ordinary and hostile shapes.
 //
 // For each shape the input is built at size N and 10 N (lines, entries, bytes or nesting depth — whatever grows),
-// each parser runs on both (5 samples after two warm-up runs, garbage collected before each sample), and the ratio
+// each parser runs on both (5 samples after three warm-up runs, garbage collected before each sample), and the ratio
 // of the fastest samples' CPU time (user + system, all threads), t(10 N) / t(N), is printed against the 12× limit,
 // wall time beside it. CPU time, because on a shared 2-core machine wall time mostly measures the other processes;
 // the fastest sample, because it is the one least disturbed. Each size runs in a fresh process, so neither runs on a
 // heap the other grew. N is large enough that even the small input leaves the CPU caches (below that, 10 N pays for
 // leaving them, not for the parser's algorithm). A super-linear parser shows up far above 10.
 // A sample is k runs on the same input, timed together and divided by k, with k the same for both sizes: the N
-// process picks k from its second warm-up run so that one sample would last MIN_SAMPLE_MS at that run's pace
-// (settled runs are faster, so samples come out somewhat shorter), and the 10 N process is handed that k. Why: a single run of a few milliseconds is not one measurement but one draw from a
+// process picks k from its fastest warm-up run so that one sample lasts about MIN_SAMPLE_MS, and the 10 N process
+// is handed that k. Why: a single run of a few milliseconds is not one measurement but one draw from a
 // wide spread (JIT tiering still under way, a page fault burst, a thread-pool read, a collection falling inside
 // or outside it) — the 3 MiB newline-free file's N runs ranged 5–20 ms within one process and its fastest of 5
 // went from 2.9 to 9.3 ms between processes, so its ratio read 8× to 24× with a steady 10 N side. The same k on
@@ -38,6 +38,8 @@ const LIMIT = 12;
 const RUNS = 5;
 /** The shortest sample (in CPU ms) the N side is timed over; see the header. */
 const MIN_SAMPLE_MS = 50;
+/** Untimed runs before the samples (JIT tiering); the fastest of them sets k. */
+const WARM_UPS = 3;
 /** At most this many runs in a sample (a shape whose N side runs in microseconds is not worth minutes). */
 const MAX_REPEAT = 64;
 
@@ -434,9 +436,9 @@ async function loadSamples(dist) {
 }
 
 /**
- * In a child process: builds one shape at one size, runs it twice to warm up, then times RUNS samples of `repeat`
- * runs each; prints the fastest sample's time per run, and the repeat used. Without a repeat (the N side) it is
- * chosen from the second warm-up run so that a sample lasts at least MIN_SAMPLE_MS.
+ * In a child process: builds one shape at one size, runs it WARM_UPS times to warm up, then times RUNS samples of
+ * `repeat` runs each; prints the fastest sample's time per run, and the repeat used. Without a repeat (the N side)
+ * it is chosen from the fastest warm-up run so that a sample lasts about MIN_SAMPLE_MS.
  */
 async function measure(shapeIndex, size, repeat) {
   const dist = await loadDist();
@@ -444,9 +446,10 @@ async function measure(shapeIndex, size, repeat) {
   try {
     const shape = shapes(dist, await loadSamples(dist), work)[shapeIndex];
     const input = await shape.build(size);
-    await timeOf(shape.run, input);
-    const second = await timeOf(shape.run, input);
-    const k = repeat ?? Math.min(MAX_REPEAT, Math.max(1, Math.ceil(MIN_SAMPLE_MS / Math.max(second.cpu, 0.01))));
+    const warm = [];
+    for (let round = 0; round < WARM_UPS; round++) warm.push((await timeOf(shape.run, input)).cpu);
+    const pace = Math.max(Math.min(...warm), 0.01);
+    const k = repeat ?? Math.min(MAX_REPEAT, Math.max(1, Math.ceil(MIN_SAMPLE_MS / pace)));
     const times = [];
     for (let round = 0; round < RUNS; round++) times.push(await timeOf(shape.run, input, k));
     const cpu = Math.min(...times.map((time) => time.cpu));
@@ -482,7 +485,7 @@ export async function benchParsers(options = {}) {
     `bench:parsers on ${process.version}, load average ${loadavg()
       .map((value) => value.toFixed(2))
       .join(' ')}; limit: 10× the input in at most ${LIMIT}× the CPU time (fastest of ${RUNS} samples of k runs, ` +
-      `k the same for both sizes so that an N sample lasts ≥ ${MIN_SAMPLE_MS} ms; each size in its own process)`,
+      `k the same for both sizes so that an N sample lasts ~${MIN_SAMPLE_MS} ms; each size in its own process)`,
   );
   const list = shapes(dist, { strace: [], falco: [], tetragon: [], jsonl: [] }, tmpdir());
   const rows = [];
