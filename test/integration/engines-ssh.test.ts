@@ -85,7 +85,9 @@ async function startSshd(): Promise<Sshd> {
     // The remote `docker system dial-stdio` must reach the engine under test, wherever its socket is.
     `environment="DOCKER_HOST=unix://${dockerSocketPath()}" ${readFileSync(join(work, 'client.pub'), 'utf8')}` +
       // A second key whose forced command stands for a remote host without the docker CLI.
-      `command="echo 'sh: docker: not found' >&2; exit 127" ${readFileSync(join(work, 'nodocker.pub'), 'utf8')}`,
+      `command="echo 'sh: docker: not found' >&2; exit 127" ${readFileSync(join(work, 'nodocker.pub'), 'utf8')}` +
+      // A third whose command closes its output before it exits, so sshd sends the EOF well before the exit status.
+      `command="echo 'sh: docker: not found' >&2; exec >&- 2>&-; sleep 0.5; exit 127" ${readFileSync(join(work, 'eoffirst.pub'), 'utf8')}`,
     { mode: 0o600 },
   );
   writeFileSync(
@@ -198,6 +200,7 @@ describe('SSH engines with host-key verification against a real sshd', () => {
     impostorKey = (await keygen('ed25519', join(work, 'impostor'))).line;
     await keygen('ed25519', join(work, 'client'));
     await keygen('ed25519', join(work, 'nodocker'));
+    await keygen('ed25519', join(work, 'eoffirst'));
     sshd = await startSshd();
     await removeTestContainers();
     suspectIds = [];
@@ -325,6 +328,18 @@ describe('SSH engines with host-key verification against a real sshd', () => {
     const home = makeHome('no-docker', {
       knownHosts: `[127.0.0.1]:${sshd.port} ${hostKeys.ed25519.line}\n`,
       identityFile: 'nodocker',
+    });
+    const engine = sshEngine(sshEnv(home));
+    const failure = await engine.version().catch((error: unknown) => error);
+    expect(engine.explainFailure(failure)).toMatch(
+      /the remote "docker system dial-stdio" failed \(exit 127\): sh: docker: not found/,
+    );
+  });
+
+  it('given a remote dial-stdio that closes its output before its exit status arrives, then the error still carries its stderr', async () => {
+    const home = makeHome('eof-first', {
+      knownHosts: `[127.0.0.1]:${sshd.port} ${hostKeys.ed25519.line}\n`,
+      identityFile: 'eoffirst',
     });
     const engine = sshEngine(sshEnv(home));
     const failure = await engine.version().catch((error: unknown) => error);

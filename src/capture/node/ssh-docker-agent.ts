@@ -108,8 +108,28 @@ export class SshDockerAgent extends Agent {
     channel.once('finish', () => {
       finished = true;
     });
+    // OpenSSH may send the remote's EOF before its exit status. Passed on at once, the EOF ends the HTTP request with
+    // a bare "socket hang up" before the exit says why; so an EOF that arrives first is held until the exit (or the
+    // channel's close) — ssh2 ends the channel's readable side by calling push(null), the one call intercepted here.
+    let exited = false;
+    let heldEof = false;
+    const push = channel.push.bind(channel);
+    channel.push = (chunk: unknown, encoding?: BufferEncoding): boolean => {
+      if (chunk !== null || exited || finished) return push(chunk, encoding);
+      heldEof = true;
+      return false;
+    };
+    const releaseEof = (): void => {
+      if (!heldEof) return;
+      heldEof = false;
+      push(null);
+    };
     channel.once('exit', (code: number | null, signal?: string) => {
-      if (finished || code === 0 || failure !== undefined) return;
+      exited = true;
+      if (finished || code === 0 || failure !== undefined) {
+        releaseEof();
+        return;
+      }
       const how = code === null ? `signal ${String(signal)}` : `exit ${code}`;
       const detail = stderr.trim() === '' ? '' : `: ${stderr.trim()}`;
       failure = new Error(
@@ -122,6 +142,7 @@ export class SshDockerAgent extends Agent {
     });
     channel.once('close', () => {
       if (!handedOver) failure ??= new Error(`the remote "${DIAL_COMMAND}" ended before answering`);
+      releaseEof();
       this.release();
     });
     return {
