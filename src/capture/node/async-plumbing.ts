@@ -53,3 +53,17 @@ export function eachLine(stream: Readable, onLine: (line: string) => void): Prom
 /** Resolves with `value` after `ms`; the timer never keeps the process alive on its own. */
 export const delay = <T>(ms: number, value: T): Promise<T> =>
   new Promise((resolve) => setTimeout(() => resolve(value), ms).unref());
+
+/**
+ * The work's result, or a rejection with `message` once `ms` have passed: for engine calls that must not hold a
+ * capture forever (an exec whose stream the engine never closes). The work itself is not cancelled.
+ */
+export async function withDeadline<T>(work: Promise<T>, ms: number, message: string): Promise<T> {
+  const late = Symbol('late');
+  const result = await Promise.race([work, delay(ms, late)]);
+  if (result === late) {
+    work.catch(() => undefined);
+    throw new Error(message);
+  }
+  return result as T;
+}

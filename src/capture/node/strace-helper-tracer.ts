@@ -5,6 +5,7 @@
 // suspect's PID namespace, so they are told apart by cgroup (the helper's own id) and never traced.
 import { randomUUID } from 'node:crypto';
 import type { TracerProbe } from '../common/trace-capture.js';
+import { withDeadline } from './async-plumbing.js';
 import type { ContainerEngine } from './container-engine.js';
 import { runAttachLoop, type LaunchedStrace, type ListedProcess, type StraceLauncher } from './strace-attach-loop.js';
 import { STRACE_ARGS } from './strace-host-tracer.js';
@@ -19,6 +20,9 @@ const LIST_SCRIPT =
   't=$(sed -n "s/^TracerPid:[[:space:]]*//p" "$d/status" 2>/dev/null); ' +
   'c=$(head -n 1 "$d/cgroup" 2>/dev/null); ' +
   '[ -n "$t" ] && echo "$p $t $c"; done';
+
+/** How long one listing of the container's processes (an exec in the helper) may take. */
+const LIST_DEADLINE_MS = 10_000;
 
 async function text(stream: AsyncIterable<Uint8Array>): Promise<string> {
   const chunks: Buffer[] = [];
@@ -113,8 +117,15 @@ export class HelperStraceTracer implements Tracer {
 
   private launcher(engine: ContainerEngine, helper: string): StraceLauncher {
     const list = async (): Promise<{ listed: ListedProcess[]; own: Set<number> }> => {
-      const exec = await engine.execStreams(helper, { cmd: ['sh', '-c', LIST_SCRIPT] });
-      const [out] = await Promise.all([text(exec.stdout), text(exec.stderr)]);
+      // Bounded: the attach loop waits for each listing, and its stop waits for the loop; an exec whose stream the
+      // engine never closes must cost one listing (a warning), not the whole capture.
+      const [out] = await withDeadline(
+        engine
+          .execStreams(helper, { cmd: ['sh', '-c', LIST_SCRIPT] })
+          .then((exec) => Promise.all([text(exec.stdout), text(exec.stderr)])),
+        LIST_DEADLINE_MS,
+        `the helper's process listing did not answer within ${LIST_DEADLINE_MS / 1000} s`,
+      );
       const listed: ListedProcess[] = [];
       const own = new Set<number>();
       for (const line of out.split('\n')) {

@@ -14,9 +14,13 @@ import type { CapturePlan, CaptureResult, CaptureStop, TracerPreference } from '
 import { chooseTracer } from '../common/tracer-choice.js';
 import { AT_ATTACH_FLAG, CONTAINER_PIDS_FLAG, captureFlag } from '../common/trace/running-at-attach.js';
 import type { ContainerEngine } from './container-engine.js';
+import { delay } from './async-plumbing.js';
 import type { EngineRegistry } from './engine-registry.js';
 import { LocalProcReader, type HostProcReader } from './host-proc.js';
 import type { TraceStream, TraceTarget, Tracer } from './tracer.js';
+
+/** How long the tracer's streams may take to end once it stopped (a helper's exec stream the engine never closes). */
+const DRAIN_MS = 30_000;
 
 type CaptureImpl = Pick<ServiceImpl<typeof captureService>, 'planCapture' | 'capture' | 'stopCapture'>;
 
@@ -92,6 +96,8 @@ export class SyscallCapture implements CaptureImpl {
     call.signal.addEventListener('abort', onCancel, { once: true });
 
     const written: Promise<ManifestItem>[] = [];
+    // After the tracer stopped, each stream has DRAIN_MS to end; one the engine keeps open is then kept incomplete.
+    const drain = new AbortController();
     const shortId = id.replace(/-/g, '').slice(0, 12);
     const writeStream = (stream: TraceStream): Promise<ManifestItem> => {
       const itemId = `trace-${shortId}-${stream.name}`;
@@ -116,6 +122,7 @@ export class SyscallCapture implements CaptureImpl {
           note: `${stream.command.join(' ')}`,
         },
         stream.data,
+        { signal: drain.signal },
       );
     };
 
@@ -151,6 +158,11 @@ export class SyscallCapture implements CaptureImpl {
         });
         await trace.stop();
         await collecting;
+        const drained = await Promise.race([Promise.allSettled(written).then(() => true), delay(DRAIN_MS, false)]);
+        if (!drained) {
+          drain.abort(new Error(`the tracer's output did not end within ${DRAIN_MS / 1000} s of its stop`));
+          warnings.push(`a trace stream did not end within ${DRAIN_MS / 1000} s of the tracer's stop: kept incomplete`);
+        }
         pids = trace.pids();
         warnings.push(...trace.warnings());
       } finally {
