@@ -14,7 +14,7 @@ import { bulkGetter } from '../../src/capture/node/docker-bulk-get.js';
 import { ResponseDecoder } from '../../src/capture/node/docker-bulk-http.js';
 import { issueCertificate, makeCa } from '../support/test-pki.js';
 import type { EngineStream } from '../../src/capture/node/container-engine.js';
-import type { DockerConnectionOptions } from '../../src/capture/node/docker-connection.js';
+import { CLEAR, type DockerConnectionOptions } from '../../src/capture/node/docker-connection.js';
 
 const sha = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
 
@@ -35,17 +35,7 @@ afterEach(async () => {
 });
 
 function options(path = socketPath): DockerConnectionOptions {
-  return {
-    socketPath: path,
-    host: undefined,
-    port: undefined,
-    protocol: undefined,
-    ca: undefined,
-    cert: undefined,
-    key: undefined,
-    username: undefined,
-    agent: undefined,
-  };
+  return { ...CLEAR, socketPath: path };
 }
 
 function getter(): NonNullable<ReturnType<typeof bulkGetter>> {

@@ -35,7 +35,8 @@ export class EngineConnectionError extends Error {
   }
 }
 
-const CLEAR: DockerConnectionOptions = {
+/** Every connection field unset: each endpoint kind sets only its own (tests build theirs from it too). */
+export const CLEAR: DockerConnectionOptions = {
   socketPath: undefined,
   host: undefined,
   port: undefined,
