@@ -1,8 +1,9 @@
-// Indexes one evidence item on a worker thread when the build has the worker script, else on this thread.
+// Indexes one evidence item on this thread (the default) or, when asked, on a worker thread.
 //
-// The diff needs two indexes (the container export and the image archive); each on its own thread, they take
-// the two cores at once and this thread stays free. Results come back packed (tar-index-transfer.ts). From
-// sources (tests run TypeScript) there is no compiled worker script: the same work then runs here.
+// The diff needs two indexes (the container export and the image archive); each on its own worker, they can take
+// two free cores at once, but on a busy machine that cost more CPU and time than it saved (README, bench:diff), so
+// workers are opt-in (`where: 'worker'`). Results come back packed (tar-index-transfer.ts). From sources (tests
+// run TypeScript) there is no compiled worker script: the work then runs here.
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
