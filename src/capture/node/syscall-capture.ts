@@ -31,6 +31,8 @@ export interface SyscallCaptureOptions {
   tracersFor: (engine: ContainerEngine) => Tracer[];
   /** Reads the host's /proc for what runs in the container when the tracer attaches (local engines only). */
   hostProc?: HostProcReader;
+  /** How long the streams may take to end after the tracer's stop (default DRAIN_MS). */
+  drainMs?: number;
   now?: () => Date;
 }
 
@@ -158,10 +160,11 @@ export class SyscallCapture implements CaptureImpl {
         });
         await trace.stop();
         await collecting;
-        const drained = await Promise.race([Promise.allSettled(written).then(() => true), delay(DRAIN_MS, false)]);
+        const drainMs = this.options.drainMs ?? DRAIN_MS;
+        const drained = await Promise.race([Promise.allSettled(written).then(() => true), delay(drainMs, false)]);
         if (!drained) {
-          drain.abort(new Error(`the tracer's output did not end within ${DRAIN_MS / 1000} s of its stop`));
-          warnings.push(`a trace stream did not end within ${DRAIN_MS / 1000} s of the tracer's stop: kept incomplete`);
+          drain.abort(new Error(`the tracer's output did not end within ${drainMs / 1000} s of its stop`));
+          warnings.push(`a trace stream did not end within ${drainMs / 1000} s of the tracer's stop: kept incomplete`);
         }
         pids = trace.pids();
         warnings.push(...trace.warnings());
