@@ -257,7 +257,6 @@ export function holdcellEvent(value: unknown, file: number, line: number): Trace
   const nsec = time.nsec;
   const fileNo = record.file ?? file;
   const lineNo = record.line ?? line;
-  const base = { seq, sec, nsec, file: fileNo, line: lineNo };
   switch (record.kind) {
     case 'syscall':
       return {
@@ -308,11 +307,11 @@ export function holdcellEvent(value: unknown, file: number, line: number): Trace
       return { seq, sec, nsec, file: fileNo, line: lineNo, kind: 'diag', pid: record.pid, text: record.text };
     case 'alert': {
       const { ts: _ts, tns: _tns, file: _file, line: _line, ...alert } = record;
-      return { ...alert, ...base, kind: 'alert' };
+      return { ...alert, seq, sec, nsec, file: fileNo, line: lineNo, kind: 'alert' };
     }
     case 'tetragon': {
       const { ts: _ts, tns: _tns, file: _file, line: _line, ...tetragon } = record;
-      return { ...tetragon, ...base, kind: 'tetragon' };
+      return { ...tetragon, seq, sec, nsec, file: fileNo, line: lineNo, kind: 'tetragon' };
     }
   }
 }
