@@ -17,6 +17,7 @@ import { visibleLines, visibleText } from '../../src/contract/visible-text.js';
 import { displayByteString } from '../../src/forensics/common/byte-text.js';
 import { docker, TEST_IMAGES } from '../support/docker-cli.js';
 import { fileNameBytes, hostileStrings, type HostileString } from '../support/hostile-strings.js';
+import { renderPdfPage } from '../support/pdf-page.js';
 import { KubeApiStandIn } from '../stand-ins/kube-api-server.js';
 import {
   missingShown,
@@ -451,18 +452,7 @@ test.describe('hostile strings through every surface in Chromium', () => {
     await expect(page.getByTestId('report-file-requests-pdf')).toContainText('0 requests', { timeout: 180_000 });
     const pdfPath = join(caseDir, 'analysis', 'report.pdf');
     expect(readFileSync(pdfPath).subarray(0, 5).toString('latin1')).toBe('%PDF-');
-    await run('pdftoppm', [
-      '-png',
-      '-r',
-      '80',
-      '-f',
-      '1',
-      '-l',
-      '1',
-      '-singlefile',
-      pdfPath,
-      `${SCREENSHOTS}/hostile-report-pdf-page1`,
-    ]);
+    await renderPdfPage(pdfPath, `${SCREENSHOTS}/hostile-report-pdf-page1`);
     expect(existsSync(`${SCREENSHOTS}/hostile-report-pdf-page1.png`)).toBe(true);
     const pdfText = (await run('pdftotext', ['-enc', 'UTF-8', pdfPath, '-'], { maxBuffer: 64 * 1024 * 1024 })).stdout;
     expect(pdfText).toContain('Post-mortem');
@@ -470,18 +460,7 @@ test.describe('hostile strings through every surface in Chromium', () => {
     const findingsPage =
       pdfText.split('\f').findIndex((text) => text.replace(/\s+/g, ' ').includes('new uid 0 (root) account')) + 1;
     expect(findingsPage).toBeGreaterThan(0);
-    await run('pdftoppm', [
-      '-png',
-      '-r',
-      '80',
-      '-f',
-      String(findingsPage),
-      '-l',
-      String(findingsPage),
-      '-singlefile',
-      pdfPath,
-      `${SCREENSHOTS}/hostile-report-pdf-findings`,
-    ]);
+    await renderPdfPage(pdfPath, `${SCREENSHOTS}/hostile-report-pdf-findings`, findingsPage);
     // Page breaks (\f) and line ends are pdftotext's own; nothing else invisible may come out of the PDF's text.
     const pdfRaw = [...pdfText].filter(
       (char) => char !== '\n' && char !== '\f' && new RegExp(RAW_PATTERN, 'u').test(char),

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { expect, test, type Page } from '@playwright/test';
+import { renderPdfPage } from '../support/pdf-page.js';
 import { countDialogs, watchPageProblems } from './support/page-problems.js';
 import { startServe, type ServeProcess } from './support/serve-process.js';
 
@@ -133,18 +134,7 @@ test.describe('writing the post-mortem of a traced attacker session in Chromium'
     await shot(page, 'report-saved');
 
     // Its first page, rendered to an image as a reader's viewer would.
-    await run('pdftoppm', [
-      '-png',
-      '-r',
-      '80',
-      '-f',
-      '1',
-      '-l',
-      '1',
-      '-singlefile',
-      pdfPath,
-      `${SCREENSHOTS}/report-pdf-page1`,
-    ]);
+    await renderPdfPage(pdfPath, `${SCREENSHOTS}/report-pdf-page1`);
     expect(existsSync(`${SCREENSHOTS}/report-pdf-page1.png`)).toBe(true);
     const text = (await run('pdftotext', ['-f', '1', '-l', '3', pdfPath, '-'])).stdout;
     expect(text).toContain('Post-mortem: report journey <b>bold</b>');

@@ -7,6 +7,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ManifestItem } from '../../src/forensics/common/case-model.js';
 import { runHoldcell } from '../support/holdcell-cli.js';
+import { renderPdfPage } from '../support/pdf-page.js';
 import { ok, recordIncident, removeIncident, type RecordedIncident } from '../support/scripted-incident.js';
 
 const run = promisify(execFile);
@@ -140,7 +141,7 @@ describe('the post-mortem of a scripted incident on the local engine', () => {
     expect(bytes.subarray(0, 5).toString('latin1')).toBe('%PDF-');
     await mkdir(SCREENSHOTS, { recursive: true });
     const png = `${SCREENSHOTS}/report-incident-pdf-page1`;
-    await run('pdftoppm', ['-png', '-r', '80', '-f', '1', '-l', '1', '-singlefile', pdf.out, png]);
+    await renderPdfPage(pdf.out, png);
     expect((await stat(`${png}.png`)).size).toBeGreaterThan(10_000);
     // -raw keeps each table cell's lines together, so a wrapped hash reads back whole once spaces are removed.
     const text = (await run('pdftotext', ['-raw', pdf.out, '-'])).stdout;
