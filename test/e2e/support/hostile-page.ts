@@ -43,8 +43,8 @@ const EXPECTED_CONSOLE = [
   /^xterm\.js: Parsing error: /,
 ];
 
-export async function watchPage(page: Page, origin: string): Promise<PageWatch> {
-  const seen: Incidents = {
+function noIncidents(): Incidents {
+  return {
     scriptRan: [],
     csp: [],
     requests: [],
@@ -55,6 +55,10 @@ export async function watchPage(page: Page, origin: string): Promise<PageWatch> 
     title: [],
     errors: [],
   };
+}
+
+export async function watchPage(page: Page, origin: string): Promise<PageWatch> {
+  const seen = noIncidents();
   // Before any app code: the violation listener, and a clipboard that records instead of writing (no permission is
   // granted either, so a real write would fail; this makes an attempt visible).
   await page.addInitScript(() => {
@@ -130,17 +134,8 @@ export async function watchPage(page: Page, origin: string): Promise<PageWatch> 
   };
 }
 
-export const NO_INCIDENTS: Incidents = {
-  scriptRan: [],
-  csp: [],
-  requests: [],
-  navigations: [],
-  popups: [],
-  dialogs: [],
-  clipboard: [],
-  title: [],
-  errors: [],
-};
+/** What a surface must end with: every kind of incident, none seen. */
+export const NO_INCIDENTS: Incidents = noIncidents();
 
 export interface RenderScan {
   /** "where: U+XXXX in …context…" for each raw code point found (the first 40). */
