@@ -3,7 +3,7 @@
 // Parsing is the expensive step (seconds for millions of lines); each query after it is a checkpoint seek or a
 // binary search. A few replays stay open, least recently used evicted first, so a forgotten one cannot pin memory.
 import { randomUUID } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { constants, createReadStream } from 'node:fs';
 import { open, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ContractError } from '../../contract/envelope.js';
@@ -129,8 +129,9 @@ export class ReplaySessions implements ReplayImpl {
       throw new ContractError('NOT_FOUND', `${recorder.caseDir} holds no syscall trace yet: capture or import one`);
     }
     const paths = chosen.map((item) => path.join(recorder.caseDir, item.path));
+    // O_NOFOLLOW, as the timeline's and the diff's readers of evidence: a case folder is not trusted to be intact.
     const { running } = await loadRunningAtAttach(chosen, items, (item) =>
-      readFile(path.join(recorder.caseDir, item.path)),
+      readFile(path.join(recorder.caseDir, item.path), { flag: constants.O_RDONLY | constants.O_NOFOLLOW }),
     );
     const { replay, result } = await replayTraceFiles(paths, {
       runningAtAttach: running,

@@ -2,7 +2,7 @@
 //
 // Order matters for "same case → same bytes": analyses that may still have to be built (the diff, the timeline)
 // come first, because building them appends custody records; custody and manifest are read after them.
-import { open, readFile } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import path from 'node:path';
 import type { RunningAtAttach } from '../../capture/common/trace/replay-core.js';
 import type { TraceReplay } from '../../capture/common/trace/replay.js';
@@ -21,6 +21,7 @@ import { readCustody } from './custody-log.js';
 import type { DiffReport } from './diff-service.js';
 import { readJsonEvidence } from './diff-sources.js';
 import type { TimelineService } from './timeline-service.js';
+import { readItemBytes } from './timeline-sources.js';
 
 /** Replays trace files (the capture domain's replayTraceFiles, handed in by the composition root). */
 export type ReplayTraces = (
@@ -81,9 +82,7 @@ async function loadTraces(
     try {
       // Each item on its own, so every process, file and connection cites the item it was read from.
       // What ran before the tracer attached, from the capture's snapshot: the attack tree names those processes.
-      const attach = await loadRunningAtAttach([item], items, (snapshot) =>
-        readFile(path.join(caseDir, snapshot.path)),
-      );
+      const attach = await loadRunningAtAttach([item], items, (snapshot) => readItemBytes(caseDir, snapshot));
       problems.push(...attach.problems);
       const { replay, result } = await deps.replayTraces([path.join(caseDir, item.path)], {
         signal,
