@@ -8,7 +8,7 @@
 // what made tar-stream cost most of an index's time. Nothing is written anywhere.
 import { constants } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
-import type { BytePath, IndexEntry } from '../common/tar-index-model.js';
+import { ENTROPY_MIN_BYTES, type BytePath, type IndexEntry } from '../common/tar-index-model.js';
 import type { TarProblem, TarProblemKind } from '../common/tar-problem.js';
 import { ContentDigests, EMPTY_SHA256 } from './tar-index-content.js';
 import { describeEntry } from './tar-index-entry.js';
@@ -30,6 +30,7 @@ import {
   MAX_EXTENSION_BYTES,
   streamPaxRecords,
 } from './tar-index-header.js';
+import { RangeHashRun } from './tar-index-range-hasher.js';
 import { ByteWindow } from './tar-index-window.js';
 
 export { EMPTY_SHA256 } from './tar-index-content.js';
@@ -52,7 +53,11 @@ export interface TarIndexOptions {
   headersOnly?: boolean;
   /** Also the SHA-256 of every byte of the stream: a layer's diff_id. */
   streamSha256?: boolean;
-  /** Hash on the worker thread: default for tars of PARALLEL_MIN_BYTES or more (and streams of unknown size). */
+  /**
+   * Hash on worker threads: default for tars of PARALLEL_MIN_BYTES or more (and streams of unknown size). From a
+   * file, the workers read large files' ranges (and the whole-stream hash's) themselves; from a stream, the bytes
+   * are copied to one hashing worker.
+   */
   parallelHashing?: boolean;
   signal?: AbortSignal;
   /** Bytes of the tar stream consumed so far, after each chunk. */
@@ -74,6 +79,13 @@ export interface TarIndex {
 /** Below this, starting (or waking) the hashing worker costs more than hashing beside the parser saves. */
 export const PARALLEL_MIN_BYTES = 16 * 1024 * 1024;
 const FILE_CHUNK = 1024 * 1024;
+/**
+ * From a file with worker hashing, regular files at least this big are hashed by the range workers (which read
+ * them) and their bytes are never read here; smaller ones cost less in one shot beside the parser.
+ */
+export const RANGE_MIN_BYTES = 32 * 1024;
+/** With range workers, reads stay small: most large files' bytes are stepped over, not read here. */
+const RANGED_CHUNK = 256 * 1024;
 /** Headers-only reads stay small: most of each read would be member data we are about to skip. */
 const HEADER_CHUNK = 64 * 1024;
 /** Per problem kind, this many are listed; the rest are counted in one closing problem (a hostile tar cannot flood). */
@@ -123,6 +135,13 @@ class TarIndexRun {
   private readonly hashContent: boolean;
   private readonly headersOnly: boolean;
   private digests?: ContentDigests;
+  /** From a file with worker hashing: large files' ranges (and the whole-stream hash) go to the range workers. */
+  private ranges?: RangeHashRun;
+  /** A file source: where the tar starts in the file, and how far into the tar the file's bytes go. */
+  private fileStart = 0;
+  private sourceEnd = Infinity;
+  /** The last entry's content went to the range workers: the reader steps over it. */
+  private lastRanged = false;
   /** Stream position reached: bytes read from the source, plus member data skipped in headers-only mode. */
   private read = 0;
   /** Where the next header region starts: the end of the last entry's padded data. */
@@ -157,11 +176,18 @@ class TarIndexRun {
       finished = true;
     } finally {
       if ('stream' in source && this.stopped) source.close?.();
-      if (!finished) await this.digests?.abandon();
+      if (!finished) {
+        await this.digests?.abandon();
+        this.ranges?.abandon();
+      }
     }
     this.classifyEnd();
+    // The stream hash is the range workers' when they have one, else the content digests'.
+    const ranged = (await this.ranges?.finish()) ?? {};
+    if (ranged.failure !== undefined) this.addProblem({ kind: 'hash-failure', detail: ranged.failure });
     const digested = (await this.digests?.finish()) ?? {};
     if (digested.failure !== undefined) this.addProblem({ kind: 'hash-failure', detail: digested.failure });
+    if (this.ranges !== undefined) digested.sha256 = ranged.sha256;
     const result: TarIndex = {
       entries: this.entries,
       problems: this.closedProblems(),
@@ -173,11 +199,36 @@ class TarIndexRun {
     return result;
   }
 
-  /** Hashing on the worker for big tars, here for small ones; decided once the size is known. */
-  private startDigests(size: number | undefined): void {
+  /** Hashing on workers for big tars, here for small ones; decided once the size is known. */
+  private startDigests(size: number | undefined, file?: { path: string; start: number; end: number }): void {
     if (this.headersOnly || (!this.hashContent && !this.options.streamSha256)) return;
     const worker = this.options.parallelHashing ?? (size === undefined || size >= PARALLEL_MIN_BYTES);
+    if (worker && file !== undefined) {
+      this.ranges = new RangeHashRun(file.path, (seq, sha256, entropy, failure) =>
+        this.ranged(seq, sha256, entropy, failure),
+      );
+      if (this.options.streamSha256) this.ranges.wholeRange(file.start, file.end);
+      // Small files stay here; the stream hash is the workers'.
+      this.digests = new ContentDigests({ worker: false, stream: false });
+      return;
+    }
     this.digests = new ContentDigests({ worker, stream: this.options.streamSha256 ?? false });
+  }
+
+  /** Whether the bytes must pass through here for the whole-stream hash (not when the range workers take it). */
+  private get streamHashHere(): boolean {
+    return (this.options.streamSha256 ?? false) && this.ranges === undefined;
+  }
+
+  /** A range worker's answer for entry `seq` (offsets are relative to the tar, the file range began at 0). */
+  private ranged(seq: number, sha256: string | null, entropy: number | null, failure: string | null): void {
+    const entry = this.entries[seq];
+    if (entry === undefined) return;
+    if (sha256 !== null) entry.sha256 = sha256;
+    if (entropy !== null) entry.entropy = entropy;
+    if (failure !== null) {
+      this.addProblem({ kind: 'hash-failure', offset: entry.dataOffset, path: entry.path, detail: failure });
+    }
   }
 
   // --- reading -----------------------------------------------------------------------------------------
@@ -193,13 +244,18 @@ class TarIndexRun {
         .then(({ bytesRead }) => (bytesRead === length ? buffer : buffer.subarray(0, bytesRead)));
     };
     try {
-      const limit = end ?? (await handle.stat()).size;
-      this.startDigests(limit - start);
+      const fileSize = (await handle.stat()).size;
+      const limit = end ?? fileSize;
+      this.fileStart = start;
+      this.sourceEnd = Math.min(limit, fileSize) - start;
+      this.startDigests(limit - start, { path: file, start, end: limit });
       let position = start;
       while (position < limit) {
         this.options.signal?.throwIfAborted();
-        if (this.stopped && !this.options.streamSha256) {
+        if (this.stopped && !this.streamHashHere) {
           if (this.endOfArchiveAt !== undefined) await this.scanTrailer(handle, position, limit);
+          // The range workers hash the whole range: it counts as read, as when the bytes pass through here.
+          if (this.ranges !== undefined && this.options.streamSha256) this.read = Math.max(this.read, this.sourceEnd);
           return;
         }
         const skipTo = this.skipTarget();
@@ -208,15 +264,18 @@ class TarIndexRun {
           const length = Math.min(skipTo - this.read, limit - position);
           position += length;
           this.read += length;
+          if (!this.headersOnly) this.options.onProgress?.(this.read);
           continue;
         }
-        const length = Math.min(this.headersOnly ? HEADER_CHUNK : FILE_CHUNK, limit - position);
+        const chunkSize = this.headersOnly ? HEADER_CHUNK : this.ranges !== undefined ? RANGED_CHUNK : FILE_CHUNK;
+        const length = Math.min(chunkSize, limit - position);
         const pending = ahead?.position === position ? ahead.read : readAt(position, length);
         ahead = undefined;
         const chunk = await pending;
         if (chunk.length === 0) break;
         const next = position + chunk.length;
-        if (!this.headersOnly && next < limit) {
+        // Not when large files are stepped over: the next position is often past the next chunk.
+        if (!this.headersOnly && this.ranges === undefined && next < limit) {
           ahead = { position: next, read: readAt(next, Math.min(FILE_CHUNK, limit - next)) };
           ahead.read.catch(() => undefined);
         }
@@ -260,16 +319,16 @@ class TarIndexRun {
     );
   }
 
-  /** In headers-only mode, where the current entry's data (padding included) ends. */
+  /** In headers-only mode or past a ranged file, where the current entry's data (padding included) ends. */
   private skipTarget(): number | undefined {
-    if (!this.headersOnly || this.stopped || this.lastEntry === undefined) return undefined;
+    if (!(this.headersOnly || this.lastRanged) || this.stopped || this.lastEntry === undefined) return undefined;
     return this.lastPaddedEnd;
   }
 
   private async feed(chunk: Buffer): Promise<void> {
     const start = this.read;
     this.read += chunk.length;
-    if (this.options.streamSha256) this.digests?.stream(chunk);
+    if (this.streamHashHere) this.digests?.stream(chunk);
     if (this.stopped) {
       this.checkTrailer(chunk, start);
     } else {
@@ -282,6 +341,7 @@ class TarIndexRun {
       this.window.release(Math.min(keep, this.walkAt, this.digests?.current?.end ?? Infinity));
     }
     this.options.onProgress?.(this.read);
+    this.ranges?.flush();
     await this.digests?.capacity();
   }
 
@@ -466,9 +526,20 @@ class TarIndexRun {
     this.walkAt = this.lastPaddedEnd;
     this.entries.push(entry);
     this.noteDuplicates(entry);
+    this.lastRanged = false;
     if (entry.type === 'file' && this.hashContent && !this.headersOnly && !sparse) {
       if (dataSize === 0) entry.sha256 = EMPTY_SHA256;
-      else this.beginContent(entry, place.dataOffset, this.lastDataEnd);
+      else if (this.ranges !== undefined && dataSize >= RANGE_MIN_BYTES && this.lastDataEnd <= this.sourceEnd) {
+        // All of it is in the file (a cut one stays here, to be reported as cut): a worker reads and hashes it.
+        const entropy = entry.size >= ENTROPY_MIN_BYTES;
+        this.ranges.file(
+          this.entries.length - 1,
+          this.fileStart + place.dataOffset,
+          this.fileStart + this.lastDataEnd,
+          entropy,
+        );
+        this.lastRanged = true;
+      } else this.beginContent(entry, place.dataOffset, this.lastDataEnd);
     }
   }
 

@@ -1,0 +1,113 @@
+// The range-hashing workers: exact SHA-256 and entropy of file ranges they read themselves, short files, abandoned runs.
+import { createHash, randomBytes } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { countBytes, entropyOf } from '../../src/forensics/node/tar-index-entropy.js';
+import { RangeHashRun } from '../../src/forensics/node/tar-index-range-hasher.js';
+import { removeDir, sha256, tempDir } from './tar-index-support.js';
+
+let work: string;
+let file: string;
+/** 12 MiB: random, then zeros, then random again (ranges cross the workers' 4 MiB reads). */
+let bytes: Buffer;
+
+beforeAll(async () => {
+  work = await tempDir('hc-range-hash-');
+  bytes = Buffer.concat([randomBytes(5 * 1024 * 1024), Buffer.alloc(3 * 1024 * 1024), randomBytes(4 * 1024 * 1024)]);
+  file = `${work}/evidence.tar`;
+  await writeFile(file, bytes);
+});
+
+afterAll(async () => {
+  if (work) await removeDir(work);
+});
+
+function expectedEntropy(piece: Buffer): number {
+  const histogram = new Uint32Array(1024);
+  countBytes(histogram, piece);
+  return entropyOf(histogram, piece.length);
+}
+
+interface Outcome { sha256: string | null; entropy: number | null; failure: string | null }
+
+async function hashRanges(
+  ranges: [number, number, boolean][],
+  whole?: [number, number],
+): Promise<{ outcomes: Map<number, Outcome>; whole: { sha256?: string; failure?: string } }> {
+  const outcomes = new Map<number, Outcome>();
+  const run = new RangeHashRun(file, (seq, sha256, entropy, failure) =>
+    outcomes.set(seq, { sha256, entropy, failure }),
+  );
+  if (whole) run.wholeRange(...whole);
+  ranges.forEach(([start, end, entropy], seq) => run.file(seq, start, end, entropy));
+  run.flush();
+  return { outcomes, whole: await run.finish() };
+}
+
+describe('given an evidence file and ranges of it', () => {
+  it('when the workers hash them, then every digest and entropy equals hashing the same bytes here', async () => {
+    const ranges: [number, number, boolean][] = [
+      [0, 40_000, false],
+      [1000, 5 * 1024 * 1024 + 7, true],
+      [5 * 1024 * 1024, 8 * 1024 * 1024, true],
+      [3, 12 * 1024 * 1024, true],
+      ...Array.from({ length: 300 }, (_, index): [number, number, boolean] => [
+        index * 4099,
+        index * 4099 + 33_000,
+        false,
+      ]),
+    ];
+    const { outcomes, whole } = await hashRanges(ranges, [512, bytes.length]);
+    expect(outcomes.size).toBe(ranges.length);
+    ranges.forEach(([start, end, entropy], seq) => {
+      const piece = bytes.subarray(start, end);
+      expect(outcomes.get(seq), `range ${seq}`).toEqual({
+        sha256: sha256(piece),
+        entropy: entropy ? expectedEntropy(piece) : null,
+        failure: null,
+      });
+    });
+    expect(whole).toEqual({ sha256: sha256(bytes.subarray(512)) });
+    // Zeros have no entropy, random bytes nearly 8 bits per byte.
+    expect(outcomes.get(2)?.entropy).toBe(expectedEntropy(bytes.subarray(5 * 1024 * 1024, 8 * 1024 * 1024)));
+    expect(outcomes.get(3)?.entropy).toBeGreaterThan(5);
+  });
+
+  it('when a range runs past the end of the file, then it has no digest and says why; the whole-range hash covers what there is', async () => {
+    const { outcomes, whole } = await hashRanges(
+      [[bytes.length - 10, bytes.length + 100, false]],
+      [0, bytes.length + 4096],
+    );
+    expect(outcomes.get(0)).toEqual({
+      sha256: null,
+      entropy: null,
+      failure: 'the evidence file ended 100 bytes before this file did',
+    });
+    expect(whole).toEqual({ sha256: createHash('sha256').update(bytes).digest('hex') });
+  });
+
+  it('when a run is abandoned with work queued, then nothing more is delivered to it and later runs still get every digest', async () => {
+    const delivered: number[] = [];
+    const abandoned = new RangeHashRun(file, (seq) => delivered.push(seq));
+    for (let seq = 0; seq < 2000; seq += 1) abandoned.file(seq, 0, bytes.length, true);
+    abandoned.flush();
+    abandoned.abandon();
+    const afterwards = delivered.length;
+    const { outcomes } = await hashRanges([[0, 1024 * 1024, true]]);
+    expect(outcomes.get(0)?.sha256).toBe(sha256(bytes.subarray(0, 1024 * 1024)));
+    expect(delivered.length).toBe(afterwards);
+    expect(afterwards).toBeLessThan(2000);
+  });
+
+  it('when the file is a symbolic link, then the workers refuse to open it (O_NOFOLLOW) and every range says so', async () => {
+    const { symlink } = await import('node:fs/promises');
+    const link = `${work}/link.tar`;
+    await symlink(file, link);
+    const outcomes = new Map<number, string | null>();
+    const run = new RangeHashRun(link, (seq, _sha, _entropy, failure) => outcomes.set(seq, failure));
+    run.file(0, 0, 100, false);
+    run.flush();
+    await run.finish();
+    expect(outcomes.get(0)).toMatch(/ELOOP|symbolic link/);
+  });
+});
