@@ -4,7 +4,8 @@
 // entry number, with first/last marks) or the whole stream (a layer's diff_id). One worker serves every index
 // run of the process, keyed by run; it starts on first use and is unref'd, so it never keeps a CLI alive.
 // Copies are batched (about 1 MiB per message) and bounded in flight, so memory stays flat whatever the tar.
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { inlineWorker } from './inline-worker.js';
 
 /** Bytes handed over before the indexer is asked to wait for the worker to catch up. */
 const MAX_IN_FLIGHT = 32 * 1024 * 1024;
@@ -16,10 +17,10 @@ const FIRST = 1;
 const LAST = 2;
 const STREAM = 4;
 
-// Plain JavaScript evaluated as the worker (no separate file to locate after bundling or under a test runner).
+// The worker's module, as text (inline-worker.ts).
 const WORKER_SOURCE = `
-const { parentPort } = require('node:worker_threads');
-const { createHash, hash } = require('node:crypto');
+import { parentPort } from 'node:worker_threads';
+import { createHash, hash } from 'node:crypto';
 const files = new Map();
 const streams = new Map();
 parentPort.on('message', (message) => {
@@ -93,7 +94,7 @@ class HashWorker {
 
   private start(): Worker {
     if (this.worker !== undefined) return this.worker;
-    const worker = new Worker(WORKER_SOURCE, { eval: true });
+    const worker = inlineWorker(WORKER_SOURCE);
     worker.unref();
     worker.on('message', (message: WorkerMessage) => {
       const handlers = this.runs.get(message.run);

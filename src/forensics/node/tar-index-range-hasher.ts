@@ -7,7 +7,8 @@
 // room (a worker busy with a 2 GB layer takes nothing more), so every core hashes until the queue is empty.
 // Workers are started on first use, shared by every run of the process, and unref'd when idle.
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { inlineWorker } from './inline-worker.js';
 import { countBytes, countSingles, entropyOf } from './tar-index-entropy.js';
 
 /** Bytes of jobs a worker is given at once; more are sent as it reports them done (one batch always waiting). */
@@ -17,12 +18,12 @@ const MAX_WORKERS = 4;
 
 const STREAM_SEQ = -1;
 
-// Plain JavaScript evaluated as the worker (no separate file to locate after bundling or under a test runner);
+// The worker's module, as text (inline-worker.ts);
 // the entropy functions are the same source as the indexer's own (tar-index-entropy.ts).
 const WORKER_SOURCE = `
-const { parentPort } = require('node:worker_threads');
-const { openSync, readSync, closeSync, constants } = require('node:fs');
-const { createHash, hash } = require('node:crypto');
+import { parentPort } from 'node:worker_threads';
+import { openSync, readSync, closeSync, constants } from 'node:fs';
+import { createHash, hash } from 'node:crypto';
 ${countSingles.toString()}
 ${countBytes.toString()}
 ${entropyOf.toString()}
@@ -165,12 +166,13 @@ class RangeHashPool {
     return this.head < this.waiting.length;
   }
 
-  /** Hands waiting jobs to every worker with room (starting workers as needed). */
+  /** Hands waiting jobs to every worker with room (starting another, up to the core count, when all are full). */
   dispatch(): void {
     if (!this.anyWaiting) return;
-    while (this.workers.length < this.size) this.workers.push(this.start());
-    for (const worker of this.workers) {
-      if (!this.anyWaiting) break;
+    for (let at = 0; at < this.size && this.anyWaiting; at += 1) {
+      // Existing workers first; one more is started only when every one of them is full.
+      if (at === this.workers.length) this.workers.push(this.start());
+      const worker = this.workers[at] as PoolWorker;
       if (worker.queued >= WORKER_QUEUE_BYTES) continue;
       // Jobs in queue order, per run (a message names one run's file), until the worker's share is full.
       const batches = new Map<number, number[]>();
@@ -207,8 +209,7 @@ class RangeHashPool {
   }
 
   private start(): PoolWorker {
-    const thread = new Worker(WORKER_SOURCE, { eval: true });
-    thread.unref();
+    const thread = inlineWorker(WORKER_SOURCE);
     const worker: PoolWorker = { thread, queued: 0, runs: new Set() };
     thread.on('message', (message: { run: number; results: (string | number | null)[]; dropped?: number }) => {
       const handlers = this.runs.get(message.run);
@@ -237,6 +238,9 @@ class RangeHashPool {
     };
     thread.on('error', fail);
     thread.on('exit', (code) => fail(new Error(`a range-hashing worker exited (code ${code})`)));
+    // After the listeners: adding a 'message' listener refs the worker's port again (an idle worker then kept
+    // the process alive forever: found when a CLI run never exited).
+    thread.unref();
     return worker;
   }
 }
