@@ -2,7 +2,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { countBytes, entropyOf } from '../../src/forensics/node/tar-index-entropy.js';
+import { countBytes, entropyOf, newHistogram } from '../../src/forensics/node/tar-index-entropy.js';
 import { RangeHashRun } from '../../src/forensics/node/tar-index-range-hasher.js';
 import { removeDir, sha256, tempDir } from './tar-index-support.js';
 
@@ -23,12 +23,16 @@ afterAll(async () => {
 });
 
 function expectedEntropy(piece: Buffer): number {
-  const histogram = new Uint32Array(1024);
+  const histogram = newHistogram();
   countBytes(histogram, piece);
   return entropyOf(histogram, piece.length);
 }
 
-interface Outcome { sha256: string | null; entropy: number | null; failure: string | null }
+interface Outcome {
+  sha256: string | null;
+  entropy: number | null;
+  failure: string | null;
+}
 
 async function hashRanges(
   ranges: [number, number, boolean][],

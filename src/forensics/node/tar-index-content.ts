@@ -6,7 +6,7 @@
 // everything is hashed here (no worker to wake). The byte histogram for entropy always runs here.
 import { createHash, hash as oneShotHash, type Hash } from 'node:crypto';
 import { ENTROPY_MIN_BYTES, type IndexEntry } from '../common/tar-index-model.js';
-import { countBytes, entropyOf } from './tar-index-entropy.js';
+import { countBytes, entropyOf, newHistogram } from './tar-index-entropy.js';
 import { ContentHasher } from './tar-index-hasher.js';
 
 export const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
@@ -27,7 +27,7 @@ interface OpenContent extends OpenFile {
   seq: number;
   onWorker: boolean;
   hash?: Hash;
-  /** Four interleaved 256-entry byte counts (see countBytes). */
+  /** Byte counts (tar-index-entropy.ts). */
   histogram?: Uint32Array;
 }
 
@@ -80,7 +80,7 @@ export class ContentDigests {
     const unfinished = this.open?.entry;
     const onWorker = this.useWorker && end - start >= WORKER_FILE_MIN_BYTES;
     const content: OpenContent = { entry, seq, start, end, taken: 0, onWorker };
-    if (entry.size >= ENTROPY_MIN_BYTES) content.histogram = new Uint32Array(1024);
+    if (entry.size >= ENTROPY_MIN_BYTES) content.histogram = newHistogram();
     this.open = content;
     if (arrived !== undefined && arrived.length > 0) this.take(content, arrived);
     return unfinished;

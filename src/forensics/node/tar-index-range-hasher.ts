@@ -9,7 +9,7 @@
 import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
 import { inlineWorker } from './inline-worker.js';
-import { countBytes, countSingles, entropyOf } from './tar-index-entropy.js';
+import { countBytes, countSingles, entropyOf, newHistogram } from './tar-index-entropy.js';
 
 /** Bytes of jobs a worker is given at once; more are sent as it reports them done (one batch always waiting). */
 const WORKER_QUEUE_BYTES = 8 * 1024 * 1024;
@@ -24,6 +24,7 @@ const WORKER_SOURCE = `
 import { parentPort } from 'node:worker_threads';
 import { openSync, readSync, closeSync, constants } from 'node:fs';
 import { createHash, hash } from 'node:crypto';
+${newHistogram.toString()}
 ${countSingles.toString()}
 ${countBytes.toString()}
 ${entropyOf.toString()}
@@ -54,7 +55,7 @@ function step() {
     if (current === undefined) {
       const job = queue.shift();
       if (job === undefined) break;
-      current = { job, at: job.start, hash: undefined, histogram: job.entropy ? new Uint32Array(1024) : undefined };
+      current = { job, at: job.start, hash: undefined, histogram: job.entropy ? newHistogram() : undefined };
     }
     const { job } = current;
     let result;
