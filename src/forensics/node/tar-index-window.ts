@@ -7,6 +7,9 @@ export class ByteWindow {
   private chunks: Buffer[] = [];
   private starts: number[] = [];
 
+  /** `onRelease` gets every chunk the window lets go of (the reader reuses its memory for a later read). */
+  constructor(private readonly onRelease?: (chunk: Buffer) => void) {}
+
   push(chunk: Buffer, start: number): void {
     this.chunks.push(chunk);
     this.starts.push(start);
@@ -19,8 +22,9 @@ export class ByteWindow {
       drop += 1;
     }
     if (drop > 0) {
-      this.chunks.splice(0, drop);
+      const dropped = this.chunks.splice(0, drop);
       this.starts.splice(0, drop);
+      if (this.onRelease !== undefined) for (const chunk of dropped) this.onRelease(chunk);
     }
   }
 

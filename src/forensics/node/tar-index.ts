@@ -128,7 +128,16 @@ class TarIndexRun {
   private readonly seenPaths = new Set<BytePath>();
   /** Occurrence counts, kept only for paths seen more than once. */
   private readonly repeats = new Map<BytePath, number>();
-  private readonly window = new ByteWindow();
+  /**
+   * File reads go into a few reused buffers: a chunk comes back here when the window lets go of it (everything
+   * that reads a chunk — header decoding, hashing here — is done with it by then). Fresh memory for every read
+   * cost page faults and garbage collection.
+   */
+  private readonly spareChunks: Buffer[] = [];
+  private readonly reusable = new Set<ArrayBufferLike>();
+  private readonly window = new ByteWindow((chunk) => {
+    if (this.reusable.has(chunk.buffer) && chunk.byteOffset === 0) this.spareChunks.push(chunk);
+  });
   private readonly globals = new Map<string, string>();
   /** The last global PAX header as tar-stream read it (each one replaced the previous). */
   private streamGlobals?: Map<string, string>;
@@ -238,7 +247,7 @@ class TarIndexRun {
     // One read ahead while the current chunk is parsed (not when skipping: the next position is not known yet).
     let ahead: { position: number; read: Promise<Buffer> } | undefined;
     const readAt = (position: number, length: number): Promise<Buffer> => {
-      const buffer = Buffer.allocUnsafe(length);
+      const buffer = this.chunkBuffer(length);
       return handle
         .read(buffer, 0, length, position)
         .then(({ bytesRead }) => (bytesRead === length ? buffer : buffer.subarray(0, bytesRead)));
@@ -309,6 +318,17 @@ class TarIndexRun {
       });
       this.streamFailed = true;
     }
+  }
+
+  /** A buffer of `length` bytes for a file read: a reused one of that size when there is one. */
+  private chunkBuffer(length: number): Buffer {
+    const spare = this.spareChunks.pop();
+    if (spare !== undefined && spare.length === length) return spare;
+    if (spare !== undefined) this.reusable.delete(spare.buffer);
+    const buffer = Buffer.allocUnsafeSlow(length);
+    // Only the usual chunk sizes are kept for reuse (a last, shorter read is not).
+    if (length === FILE_CHUNK || length === RANGED_CHUNK || length === HEADER_CHUNK) this.reusable.add(buffer.buffer);
+    return buffer;
   }
 
   private pastTrailerScan(): boolean {
