@@ -1,9 +1,9 @@
 // The range-hashing workers: exact SHA-256 and entropy of file ranges they read themselves, short files, abandoned runs.
 import { createHash, randomBytes } from 'node:crypto';
-import { writeFile } from 'node:fs/promises';
+import { rename, stat, symlink, writeFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { countBytes, entropyOf, newHistogram } from '../../src/forensics/node/tar-index-entropy.js';
-import { RangeHashRun } from '../../src/forensics/node/tar-index-range-hasher.js';
+import { RangeHashRun, type RangeFile } from '../../src/forensics/node/tar-index-range-hasher.js';
 import { removeDir, sha256, tempDir } from './tar-index-support.js';
 
 let work: string;
@@ -22,6 +22,12 @@ afterAll(async () => {
   if (work) await removeDir(work);
 });
 
+/** The file as the indexer hands it over: its path and identity (device, inode). */
+async function evidence(path: string): Promise<RangeFile> {
+  const stats = await stat(path, { bigint: true });
+  return { path, dev: String(stats.dev), ino: String(stats.ino) };
+}
+
 function expectedEntropy(piece: Buffer): number {
   const histogram = newHistogram();
   countBytes(histogram, piece);
@@ -39,7 +45,7 @@ async function hashRanges(
   whole?: [number, number],
 ): Promise<{ outcomes: Map<number, Outcome>; whole: { sha256?: string; failure?: string } }> {
   const outcomes = new Map<number, Outcome>();
-  const run = new RangeHashRun(file, (seq, sha256, entropy, failure) =>
+  const run = new RangeHashRun(await evidence(file), (seq, sha256, entropy, failure) =>
     outcomes.set(seq, { sha256, entropy, failure }),
   );
   if (whole) run.wholeRange(...whole);
@@ -92,7 +98,7 @@ describe('given an evidence file and ranges of it', () => {
 
   it('when a run is abandoned with work queued, then nothing more is delivered to it and later runs still get every digest', async () => {
     const delivered: number[] = [];
-    const abandoned = new RangeHashRun(file, (seq) => delivered.push(seq));
+    const abandoned = new RangeHashRun(await evidence(file), (seq) => delivered.push(seq));
     for (let seq = 0; seq < 2000; seq += 1) abandoned.file(seq, 0, bytes.length, true);
     abandoned.flush();
     abandoned.abandon();
@@ -104,14 +110,30 @@ describe('given an evidence file and ranges of it', () => {
   });
 
   it('when the file is a symbolic link, then the workers refuse to open it (O_NOFOLLOW) and every range says so', async () => {
-    const { symlink } = await import('node:fs/promises');
     const link = `${work}/link.tar`;
     await symlink(file, link);
     const outcomes = new Map<number, string | null>();
-    const run = new RangeHashRun(link, (seq, _sha, _entropy, failure) => outcomes.set(seq, failure));
+    const run = new RangeHashRun({ ...(await evidence(file)), path: link }, (seq, _sha, _entropy, failure) =>
+      outcomes.set(seq, failure),
+    );
     run.file(0, 0, 100, false);
     run.flush();
     await run.finish();
     expect(outcomes.get(0)).toMatch(/ELOOP|symbolic link/);
+  });
+
+  it('when another file is put in its place before the workers open it, then they refuse it and every range says so', async () => {
+    const original = `${work}/original.tar`;
+    await writeFile(original, bytes.subarray(0, 100_000));
+    const identity = await evidence(original);
+    const planted = `${work}/planted.tar`;
+    await writeFile(planted, Buffer.alloc(100_000));
+    await rename(planted, original);
+    const outcomes = new Map<number, string | null>();
+    const run = new RangeHashRun(identity, (seq, _sha, _entropy, failure) => outcomes.set(seq, failure));
+    run.file(0, 0, 50_000, false);
+    run.flush();
+    await run.finish();
+    expect(outcomes.get(0)).toMatch(/no longer the evidence file being indexed \(it was replaced\)/);
   });
 });

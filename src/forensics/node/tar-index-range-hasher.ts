@@ -22,7 +22,7 @@ const STREAM_SEQ = -1;
 // the entropy functions are the same source as the indexer's own (tar-index-entropy.ts).
 const WORKER_SOURCE = `
 import { parentPort } from 'node:worker_threads';
-import { openSync, readSync, closeSync, constants } from 'node:fs';
+import { openSync, readSync, closeSync, fstatSync, constants } from 'node:fs';
 import { createHash, hash } from 'node:crypto';
 ${newHistogram.toString()}
 ${countSingles.toString()}
@@ -39,7 +39,16 @@ let current;
 
 function fdOf(run, file) {
   let fd = files.get(run);
-  if (fd === undefined) { fd = openSync(file, constants.O_RDONLY | constants.O_NOFOLLOW); files.set(run, fd); }
+  if (fd === undefined) {
+    fd = openSync(file.path, constants.O_RDONLY | constants.O_NOFOLLOW);
+    // The very file the indexer has open (same device and inode), not whatever now sits at its path.
+    const stats = fstatSync(fd, { bigint: true });
+    if (String(stats.dev) !== file.dev || String(stats.ino) !== file.ino) {
+      closeSync(fd);
+      throw new Error('the file at ' + file.path + ' is no longer the evidence file being indexed (it was replaced)');
+    }
+    files.set(run, fd);
+  }
   return fd;
 }
 
@@ -126,8 +135,15 @@ interface Job {
   entropy: boolean;
 }
 
+/** The evidence file as the indexer opened it: its path, and its identity to check the workers open the same one. */
+export interface RangeFile {
+  path: string;
+  dev: string;
+  ino: string;
+}
+
 interface RunHandlers {
-  file: string;
+  file: RangeFile;
   /** A job's outcome: a digest (and entropy), or why there is none. */
   done(seq: number, sha256: string | null, entropy: number | null, failure: string | null): void;
   /** The worker holding some of this run's jobs stopped. */
@@ -259,10 +275,10 @@ export class RangeHashRun {
 
   /**
    * `onDigest` gets each file range's SHA-256 and entropy (null unless asked for), or the reason it has none.
-   * `file` is opened by the workers with O_NOFOLLOW: the same file the indexer reads.
+   * `file` is opened by the workers with O_NOFOLLOW and must be the same device and inode the indexer reads.
    */
   constructor(
-    file: string,
+    file: RangeFile,
     private readonly onDigest: (
       seq: number,
       sha256: string | null,

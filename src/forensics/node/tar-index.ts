@@ -30,7 +30,7 @@ import {
   MAX_EXTENSION_BYTES,
   streamPaxRecords,
 } from './tar-index-header.js';
-import { RangeHashRun } from './tar-index-range-hasher.js';
+import { RangeHashRun, type RangeFile } from './tar-index-range-hasher.js';
 import { ByteWindow } from './tar-index-window.js';
 
 export { EMPTY_SHA256 } from './tar-index-content.js';
@@ -209,11 +209,11 @@ class TarIndexRun {
   }
 
   /** Hashing on workers for big tars, here for small ones; decided once the size is known. */
-  private startDigests(size: number | undefined, file?: { path: string; start: number; end: number }): void {
+  private startDigests(size: number | undefined, file?: { file: RangeFile; start: number; end: number }): void {
     if (this.headersOnly || (!this.hashContent && !this.options.streamSha256)) return;
     const worker = this.options.parallelHashing ?? (size === undefined || size >= PARALLEL_MIN_BYTES);
     if (worker && file !== undefined) {
-      this.ranges = new RangeHashRun(file.path, (seq, sha256, entropy, failure) =>
+      this.ranges = new RangeHashRun(file.file, (seq, sha256, entropy, failure) =>
         this.ranged(seq, sha256, entropy, failure),
       );
       if (this.options.streamSha256) this.ranges.wholeRange(file.start, file.end);
@@ -253,11 +253,13 @@ class TarIndexRun {
         .then(({ bytesRead }) => (bytesRead === length ? buffer : buffer.subarray(0, bytesRead)));
     };
     try {
-      const fileSize = (await handle.stat()).size;
+      const stats = await handle.stat({ bigint: true });
+      const fileSize = Number(stats.size);
       const limit = end ?? fileSize;
       this.fileStart = start;
       this.sourceEnd = Math.min(limit, fileSize) - start;
-      this.startDigests(limit - start, { path: file, start, end: limit });
+      const identity = { path: file, dev: String(stats.dev), ino: String(stats.ino) };
+      this.startDigests(limit - start, { file: identity, start, end: limit });
       let position = start;
       while (position < limit) {
         this.options.signal?.throwIfAborted();
