@@ -137,3 +137,22 @@ describe('given an evidence file and ranges of it', () => {
     expect(outcomes.get(0)).toMatch(/no longer the evidence file being indexed \(it was replaced\)/);
   });
 });
+
+describe('given a tar of large files indexed with the range workers', () => {
+  it('when progress is reported, then it never goes backwards, never counts a file still being hashed, and ends at the whole tar', async () => {
+    const { indexTar } = await import('../../src/forensics/node/tar-index.js');
+    const { file: member, tar } = await import('../support/hostile-tar.js');
+    const archive = `${work}/large-files.tar`;
+    await writeFile(
+      archive,
+      tar(Array.from({ length: 6 }, (_, index) => member(`f${index}`, randomBytes(3 * 1024 * 1024)))),
+    );
+    const seen: number[] = [];
+    const index = await indexTar({ file: archive }, { parallelHashing: true, onProgress: (bytes) => seen.push(bytes) });
+    expect(index.entries.every((entry) => entry.sha256 !== undefined)).toBe(true);
+    expect(seen.every((bytes, at) => at === 0 || bytes >= (seen[at - 1] ?? 0))).toBe(true);
+    expect(seen.at(-1)).toBe(index.bytes);
+    // The reader steps over each file in one go; until its digest is back, it is not counted.
+    expect(seen.filter((bytes) => bytes === index.bytes)).toHaveLength(1);
+  });
+});

@@ -145,7 +145,7 @@ export interface RangeFile {
 interface RunHandlers {
   file: RangeFile;
   /** A job's outcome: a digest (and entropy), or why there is none. */
-  done(seq: number, sha256: string | null, entropy: number | null, failure: string | null): void;
+  done(seq: number, sha256: string | null, entropy: number | null, failure: string | null, bytes: number): void;
   /** The worker holding some of this run's jobs stopped. */
   failed(error: Error): void;
 }
@@ -239,7 +239,7 @@ class RangeHashPool {
           number | null,
           string | null,
         ];
-        handlers?.done(seq, sha256, entropy, failure);
+        handlers?.done(seq, sha256, entropy, failure, message.results[at + 1] as number);
       }
       if (worker.queued <= 0) {
         worker.queued = 0;
@@ -268,6 +268,7 @@ const pool = new RangeHashPool();
 export class RangeHashRun {
   private readonly run: number;
   private outstanding = 0;
+  private pendingFileBytes = 0;
   private stream?: { sha256?: string; failure?: string };
   private failure?: Error;
   private settle?: () => void;
@@ -288,10 +289,13 @@ export class RangeHashRun {
   ) {
     this.run = pool.open({
       file,
-      done: (seq, sha256, entropy, failure) => {
+      done: (seq, sha256, entropy, failure, bytes) => {
         this.outstanding -= 1;
         if (seq === STREAM_SEQ) this.stream = sha256 === null ? { failure: failure ?? 'no digest' } : { sha256 };
-        else this.onDigest(seq, sha256, entropy, failure);
+        else {
+          this.pendingFileBytes -= bytes;
+          this.onDigest(seq, sha256, entropy, failure);
+        }
         if (this.outstanding === 0) this.settle?.();
       },
       failed: (error) => {
@@ -304,6 +308,7 @@ export class RangeHashRun {
   /** Entry `seq`'s content at [start, end) of the file; its entropy too when `entropy`. */
   file(seq: number, start: number, end: number, entropy: boolean): void {
     this.outstanding += 1;
+    this.pendingFileBytes += end - start;
     pool.add({ run: this.run, seq, start, end, entropy });
   }
 
@@ -311,6 +316,11 @@ export class RangeHashRun {
   wholeRange(start: number, end: number): void {
     this.outstanding += 1;
     pool.add({ run: this.run, seq: STREAM_SEQ, start, end, entropy: false });
+  }
+
+  /** Bytes of the files handed over whose digest has not come back (what progress must not count as done yet). */
+  get pendingBytes(): number {
+    return this.pendingFileBytes;
   }
 
   /** Sends what was queued to the workers (call after each chunk of parsing). */

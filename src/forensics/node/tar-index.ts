@@ -149,6 +149,7 @@ class TarIndexRun {
   /** A file source: where the tar starts in the file, and how far into the tar the file's bytes go. */
   private fileStart = 0;
   private sourceEnd = Infinity;
+  private progressShown = 0;
   /** The last entry's content went to the range workers: the reader steps over it. */
   private lastRanged = false;
   /** Stream position reached: bytes read from the source, plus member data skipped in headers-only mode. */
@@ -229,6 +230,13 @@ class TarIndexRun {
     return (this.options.streamSha256 ?? false) && this.ranges === undefined;
   }
 
+  /** Progress in bytes of the tar: read here, less the files still being hashed by the range workers. */
+  private reportProgress(): void {
+    // Never backwards: queueing a file that began in the chunk just read takes back more than that chunk added.
+    this.progressShown = Math.max(this.progressShown, this.read - (this.ranges?.pendingBytes ?? 0));
+    this.options.onProgress?.(this.progressShown);
+  }
+
   /** A range worker's answer for entry `seq` (offsets are relative to the tar, the file range began at 0). */
   private ranged(seq: number, sha256: string | null, entropy: number | null, failure: string | null): void {
     const entry = this.entries[seq];
@@ -238,6 +246,7 @@ class TarIndexRun {
     if (failure !== null) {
       this.addProblem({ kind: 'hash-failure', offset: entry.dataOffset, path: entry.path, detail: failure });
     }
+    this.reportProgress();
   }
 
   // --- reading -----------------------------------------------------------------------------------------
@@ -275,7 +284,7 @@ class TarIndexRun {
           const length = Math.min(skipTo - this.read, limit - position);
           position += length;
           this.read += length;
-          if (!this.headersOnly) this.options.onProgress?.(this.read);
+          if (!this.headersOnly) this.reportProgress();
           continue;
         }
         const chunkSize = this.headersOnly ? HEADER_CHUNK : this.ranges !== undefined ? RANGED_CHUNK : FILE_CHUNK;
@@ -362,7 +371,7 @@ class TarIndexRun {
       const keep = endAt === undefined ? this.walkAt : Math.max(endAt + 2 * BLOCK, this.walkAt - TRAILER_SCAN);
       this.window.release(Math.min(keep, this.walkAt, this.digests?.current?.end ?? Infinity));
     }
-    this.options.onProgress?.(this.read);
+    this.reportProgress();
     this.ranges?.flush();
     await this.digests?.capacity();
   }
