@@ -156,3 +156,18 @@ describe('given a tar of large files indexed with the range workers', () => {
     expect(seen.filter((bytes) => bytes === index.bytes)).toHaveLength(1);
   });
 });
+
+describe('given a run still hashing a large range', () => {
+  it('when the indexing is cancelled while it waits for the workers, then it stops at once with the reason', async () => {
+    const controller = new AbortController();
+    const run = new RangeHashRun(await evidence(file), () => undefined);
+    // Far more than the workers can hash before the abort below.
+    for (let seq = 0; seq < 400; seq += 1) run.file(seq, 0, bytes.length, true);
+    run.flush();
+    const waiting = run.finish(controller.signal);
+    setTimeout(() => controller.abort(new Error('the investigator cancelled')), 20);
+    const started = Date.now();
+    await expect(waiting).rejects.toThrow('the investigator cancelled');
+    expect(Date.now() - started).toBeLessThan(1000);
+  });
+});

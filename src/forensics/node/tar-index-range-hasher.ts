@@ -328,13 +328,26 @@ export class RangeHashRun {
     pool.dispatch();
   }
 
-  /** Every digest delivered; resolves with the whole range's SHA-256 when one was asked for, or the failure. */
-  async finish(): Promise<{ sha256?: string; failure?: string }> {
+  /**
+   * Every digest delivered; resolves with the whole range's SHA-256 when one was asked for, or the failure.
+   * Rejects with the signal's reason as soon as it aborts (the workers drop what is left of this run).
+   */
+  async finish(signal?: AbortSignal): Promise<{ sha256?: string; failure?: string }> {
     pool.dispatch();
     if (this.outstanding > 0 && this.failure === undefined) {
-      await new Promise<void>((resolve) => (this.settle = resolve));
+      const onAbort = (): void => this.settle?.();
+      signal?.addEventListener('abort', onAbort, { once: true });
+      try {
+        await new Promise<void>((resolve) => {
+          this.settle = resolve;
+          if (signal?.aborted) resolve();
+        });
+      } finally {
+        signal?.removeEventListener('abort', onAbort);
+      }
     }
     this.close();
+    signal?.throwIfAborted();
     if (this.failure !== undefined) return { failure: `a hashing worker failed (${this.failure.message})` };
     if (this.stream?.failure !== undefined) return { failure: `the whole-range hash failed: ${this.stream.failure}` };
     return this.stream?.sha256 !== undefined ? { sha256: this.stream.sha256 } : {};

@@ -193,7 +193,7 @@ class TarIndexRun {
     }
     this.classifyEnd();
     // The stream hash is the range workers' when they have one, else the content digests'.
-    const ranged = (await this.ranges?.finish()) ?? {};
+    const ranged = (await this.ranges?.finish(this.options.signal)) ?? {};
     if (ranged.failure !== undefined) this.addProblem({ kind: 'hash-failure', detail: ranged.failure });
     const digested = (await this.digests?.finish()) ?? {};
     if (digested.failure !== undefined) this.addProblem({ kind: 'hash-failure', detail: digested.failure });
