@@ -160,5 +160,23 @@ function mtimeOf(header: TarHeader, place: EntryPlace, path: BytePath, problems:
     });
     return isoFromEpochSeconds(tarNumber(place.chunk, place.at + 136, 12));
   }
-  return isoFromEpochSeconds(seconds);
+  return isoOfSeconds(seconds);
+}
+
+/**
+ * ISO strings of recent whole-second mtimes, made once each: a filesystem has few distinct mtimes (242 among the
+ * Debian test image's 6,665 entries) and a fresh string per entry was garbage-collector work at a million entries.
+ * Only the memory is shared; the text is what isoFromEpochSeconds gives.
+ */
+const isoBySeconds = new Map<number, string>();
+const ISO_CACHE_SIZE = 4096;
+
+function isoOfSeconds(seconds: number): string {
+  let iso = isoBySeconds.get(seconds);
+  if (iso === undefined) {
+    if (isoBySeconds.size >= ISO_CACHE_SIZE) isoBySeconds.clear();
+    iso = isoFromEpochSeconds(seconds);
+    isoBySeconds.set(seconds, iso);
+  }
+  return iso;
 }
