@@ -1,9 +1,11 @@
 // Content digests while indexing: each regular file's SHA-256 (and entropy when large), and the whole stream's.
 //
 // Bytes arrive by position as the tar is read; a file's content is fed in order, piece by piece, whatever the
-// chunking. In a large tar, large files and the stream hash go to the hashing worker (SHA-256 then runs beside
-// tar parsing); small files are hashed here in one shot, cheaper than copying them to the worker. In a small tar
-// everything is hashed here (no worker to wake). The byte histogram for entropy always runs here.
+// chunking. In a large tar read as a stream (a gzip layer), large files and the stream hash go to the hashing
+// worker (SHA-256 then runs beside tar parsing); small files are hashed here in one shot, cheaper than copying them
+// to the worker. In a small tar everything is hashed here (no worker to wake). A large tar read from a file sends
+// its large files and stream hash to the range workers instead (tar-index-range-hasher.ts) and only its small
+// files come here. The byte histogram for entropy of what comes here runs here.
 import { createHash, hash as oneShotHash, type Hash } from 'node:crypto';
 import { ENTROPY_MIN_BYTES, type IndexEntry } from '../common/tar-index-model.js';
 import { countBytes, entropyOf, newHistogram } from './tar-index-entropy.js';

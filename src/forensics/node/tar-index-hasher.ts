@@ -95,7 +95,6 @@ class HashWorker {
   private start(): Worker {
     if (this.worker !== undefined) return this.worker;
     const worker = inlineWorker(WORKER_SOURCE);
-    worker.unref();
     worker.on('message', (message: WorkerMessage) => {
       const handlers = this.runs.get(message.run);
       if (handlers === undefined) return;
@@ -110,6 +109,8 @@ class HashWorker {
     };
     worker.on('error', fail);
     worker.on('exit', (code) => fail(new Error(`the hashing worker exited (code ${code})`)));
+    // After the listeners, as in the range pool: adding a 'message' listener refs the worker's port again.
+    worker.unref();
     this.worker = worker;
     return worker;
   }

@@ -83,7 +83,7 @@ const FILE_CHUNK = 1024 * 1024;
  * From a file with worker hashing, regular files at least this big are hashed by the range workers (which read
  * them) and their bytes are never read here; smaller ones cost less in one shot beside the parser.
  */
-export const RANGE_MIN_BYTES = 32 * 1024;
+const RANGE_MIN_BYTES = 32 * 1024;
 /** With range workers, reads stay small: most large files' bytes are stepped over, not read here. */
 const RANGED_CHUNK = 256 * 1024;
 /** Headers-only reads stay small: most of each read would be member data we are about to skip. */
@@ -197,15 +197,14 @@ class TarIndexRun {
     if (ranged.failure !== undefined) this.addProblem({ kind: 'hash-failure', detail: ranged.failure });
     const digested = (await this.digests?.finish()) ?? {};
     if (digested.failure !== undefined) this.addProblem({ kind: 'hash-failure', detail: digested.failure });
-    if (this.ranges !== undefined) digested.sha256 = ranged.sha256;
+    const streamSha256 = this.ranges !== undefined ? ranged.sha256 : digested.sha256;
     const result: TarIndex = {
       entries: this.entries,
       problems: this.closedProblems(),
       bytes: this.read,
       complete: this.endOfArchiveAt !== undefined,
     };
-    if (this.options.streamSha256 && digested.sha256 !== undefined && !this.streamFailed)
-      result.sha256 = digested.sha256;
+    if (this.options.streamSha256 && streamSha256 !== undefined && !this.streamFailed) result.sha256 = streamSha256;
     return result;
   }
 
